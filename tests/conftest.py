@@ -1,0 +1,116 @@
+"""Shared fixtures: settings, the loaded graph, a built release, the app and a real HTTP server."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from twingraph.config import PROJECT_DIR, Settings, load_settings
+from twingraph.load import LoadedGraph, load_graph
+
+SHARED = PROJECT_DIR.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The read-only shared material (sources, specs, world data) beside the project."""
+    if not SHARED.is_dir():
+        pytest.fail(f"shared material not found at {SHARED}")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    """Default settings, ignoring the environment."""
+    return load_settings(environ={})
+
+
+@pytest.fixture(scope="session")
+def loaded(settings: Settings) -> LoadedGraph:
+    """The curated graph with the rules applied."""
+    return load_graph(settings)
+
+
+@pytest.fixture(scope="session")
+def release_settings(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> Settings:
+    """Settings whose dist folder holds a freshly built release of the curated graph."""
+    from twingraph.build import build_release
+
+    dist = tmp_path_factory.mktemp("dist")
+    built = dataclasses.replace(settings, dist_dir=dist)
+    build_release(built)
+    return built
+
+
+@pytest.fixture(scope="session")
+def app(release_settings: Settings) -> Flask:
+    """The app serving the test release on the embedded store."""
+    from twingraph.web import create_app
+
+    application = create_app(release_settings)
+    application.config["TESTING"] = True
+    return application
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    """A Flask test client (in-process) for fast tests."""
+    return app.test_client()
+
+
+def _serve(application: Flask) -> Iterator[str]:
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, application, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_server(app: Flask) -> Iterator[str]:
+    """Base URL of a real HTTP server on 127.0.0.1 serving the app (for real clients)."""
+    yield from _serve(app)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium driven by Playwright (installed by `make test`'s sysdeps)."""
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: `make test` installs it (Debian package chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture()
+def page(browser: object) -> Iterator[object]:
+    """A fresh browser page (its own context) per test."""
+    context = browser.new_context()  # type: ignore[attr-defined]
+    tab = context.new_page()
+    yield tab
+    context.close()
