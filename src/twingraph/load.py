@@ -78,7 +78,7 @@ def apply_rules(store: ox.Store, ns: BaseNamespaces, rules: Iterable[tuple[str, 
     for _ in range(5):
         before = len(store)
         for _name, query in rules:
-            triples = list(store.query(query, base_iri=ns.base, use_default_graph_as_union=True))
+            triples = set(store.query(query, base_iri=ns.base, use_default_graph_as_union=True))
             new = [ox.Quad(t.subject, t.predicate, t.object, inferred) for t in triples]  # type: ignore[union-attr]
             store.extend(new)
         grown = len(store) - before
@@ -107,7 +107,20 @@ def load_graph(settings: Settings, extra_files: Iterable[Path] = ()) -> LoadedGr
         for subject in dict.fromkeys(q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)):
             loaded.origins.setdefault(subject, []).append(name)
     apply_rules(store, ns)
+    materialize_union(store)
     return loaded
+
+
+def materialize_union(store: ox.Store) -> int:
+    """Write the union of all named graphs, without duplicates, into the default graph.
+
+    Oxigraph's ``use_default_graph_as_union`` returns a triple once per graph that holds it, so a
+    fact stated by two sources would be counted twice. SPARQL's default graph is an RDF graph, a set:
+    queries run against this materialised default graph instead. Returns the triples written.
+    """
+    triples = {(q.subject, q.predicate, q.object) for q in store if not isinstance(q.graph_name, ox.DefaultGraph)}
+    store.extend(ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in triples)
+    return len(triples)
 
 
 def _relative(path: Path, settings: Settings) -> str:

@@ -26,7 +26,7 @@ def graph_stats(loaded: LoadedGraph) -> GraphStats:
     base = loaded.ns.base
 
     def select(name: str) -> list[ox.QuerySolution]:
-        result = store.query(load_query(name), base_iri=base, use_default_graph_as_union=True)
+        result = store.query(load_query(name), base_iri=base)
         assert isinstance(result, ox.QuerySolutions)
         return list(result)
 
