@@ -1,0 +1,298 @@
+"""Load -> validate -> write a release, atomically.
+
+The release is written into a temporary folder inside ``dist/`` and renamed into place at the
+end (``os.replace`` is atomic on one file system); ``dist/latest`` is then re-pointed with an
+atomic symlink swap. A failed or interrupted build leaves every earlier release as it was.
+A release that exists already is immutable: rebuilding it with the same input changes nothing;
+with different input the build stops unless ``replace`` is asked for.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from twingraph.config import Settings
+from twingraph.load import load_graph
+from twingraph.namespaces import PREFIXES, BaseNamespaces
+from twingraph.network import network_table_metadata, write_network_tables
+from twingraph.publish import atomic
+from twingraph.publish import serialize as ser
+from twingraph.publish.catalog import CATALOG_PREFIXES, catalog_triples, void_stats
+from twingraph.publish.changes import compute_changes, read_triples, write_changes
+from twingraph.publish.checksums import write_sums
+from twingraph.publish.tables import TABLES, TableError, index_by_subject, write_metadata, write_table
+from twingraph.release import (
+    DatasetInfo,
+    list_releases,
+    listing_order,
+    read_dataset_info,
+    version_key,
+)
+from twingraph.validate import ValidationReport, load_shapes, validate
+
+DOCUMENTS = ("CHANGES.md", "changes.ttl", "validation-report.ttl")
+
+
+class BuildError(Exception):
+    """The build stopped; nothing was published. ``report`` holds the SHACL report when it failed on data."""
+
+    def __init__(self, message: str, report: ValidationReport | None = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class ReleaseConflict(BuildError):
+    """The version exists already with other content: bump the version, or replace it explicitly."""
+
+
+class Progress(Protocol):
+    """What the build reports while it runs (the CLI draws progress bars from it)."""
+
+    def stage(self, name: str, total: int) -> None:
+        """A stage starts; ``total`` is its number of steps."""
+
+    def step(self, item: str) -> None:
+        """One step of the current stage is done (``item`` names it)."""
+
+    def done(self, name: str, seconds: float, detail: str) -> None:
+        """The stage ended after ``seconds``; ``detail`` says what it did."""
+
+
+class SilentProgress:
+    """A Progress that reports nothing."""
+
+    def stage(self, name: str, total: int) -> None:
+        """Ignore the start of a stage."""
+
+    def step(self, item: str) -> None:
+        """Ignore a step."""
+
+    def done(self, name: str, seconds: float, detail: str) -> None:
+        """Ignore the end of a stage."""
+
+
+@dataclass
+class BuildResult:
+    """What the build did: where, which version, file sizes, timings and counts."""
+
+    folder: Path
+    version: str
+    date: str
+    files: list[tuple[str, int]] = field(default_factory=list)
+    stages: list[tuple[str, float, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    triples: int = 0
+    entities: int = 0
+    changes: str = ""
+    unchanged: bool = False
+
+
+class _Stage:
+    """The running stage: ``step()`` reports a step, ``detail`` is what the stage reports at its end."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self.detail = ""
+
+    def step(self, item: str) -> None:
+        self._progress.step(item)
+
+
+@dataclass
+class _Run:
+    progress: Progress
+    result: BuildResult
+
+    @contextmanager
+    def stage(self, name: str, total: int = 1) -> Iterator[_Stage]:
+        start = time.perf_counter()
+        self.progress.stage(name, total)
+        stage = _Stage(self.progress)
+        yield stage
+        seconds = time.perf_counter() - start
+        self.result.stages.append((name, seconds, stage.detail))
+        self.progress.done(name, seconds, stage.detail)
+
+
+def build_release(
+    settings: Settings, *, progress: Progress | None = None, replace: bool = False
+) -> BuildResult:
+    """Build the release of ``data/dataset.toml``'s version into ``dist/<version>/``; re-point ``latest``.
+
+    Raises DataError for unreadable input, BuildError when the graph does not conform to the
+    shapes (with the report) or a table cannot be written, ReleaseConflict when the version
+    exists with other content and ``replace`` is false.
+    """
+    start = time.perf_counter()
+    info = read_dataset_info(settings)
+    result = BuildResult(
+        folder=settings.dist_dir / info.version, version=info.version, date=info.date.isoformat()
+    )
+    run = _Run(progress or SilentProgress(), result)
+    ns = BaseNamespaces(settings.base_iri)
+    settings.dist_dir.mkdir(parents=True, exist_ok=True)
+    with atomic.locked(settings.dist_dir):
+        atomic.remove_stale_temporaries(settings.dist_dir)
+        tmp = atomic.temporary_folder(settings.dist_dir, info.version)
+        try:
+            _write(settings, info, ns, tmp, run)
+            with run.stage("publish") as stage:
+                placed = atomic.move_into_place(tmp, result.folder, replace)
+                if placed is atomic.Placed.CONFLICT:
+                    raise ReleaseConflict(
+                        f"release {info.version} exists in {settings.dist_dir} with other content; a "
+                        "published release does not change: raise the version in data/dataset.toml, "
+                        "or rebuild with --replace"
+                    )
+                result.unchanged = placed is atomic.Placed.UNCHANGED
+                latest = atomic.point_latest(settings.dist_dir)
+                stage.detail = f"{placed.value}: {result.folder} (latest: {latest})"
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    result.files = sorted(
+        ((p.name, p.stat().st_size) for p in result.folder.iterdir()), key=lambda f: listing_order(f[0])
+    )
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _write(settings: Settings, info: DatasetInfo, ns: BaseNamespaces, tmp: Path, run: _Run) -> None:
+    with run.stage("load") as stage:
+        loaded = load_graph(settings)
+        named = sum(1 for q in loaded.store if not isinstance(q.graph_name, ox.DefaultGraph))
+        stage.detail = f"{named} quads in named graphs from {len(loaded.files)} files, rules applied"
+    with run.stage("validate") as stage:
+        report = validate(loaded, settings)
+        if not report.conforms:
+            raise BuildError("the graph does not conform to the shapes; nothing was published", report)
+        stage.detail = f"conforms ({len(report.results)} warnings or notes)"
+    with run.stage("prepare") as stage:
+        quads = ser.published_quads(loaded.store, ns.base)
+        triples = ser.union_triples(quads)
+        run.result.triples = len(triples)
+        stats = void_stats(triples, ns)
+        run.result.entities = stats.entities
+        stage.detail = f"{len(quads)} quads, {len(triples)} distinct triples, {stats.entities} entities"
+    title = info.title.get("en") or next(iter(info.title.values()))
+    comment = [
+        f"{title} {info.version} ({info.date.isoformat()})",
+        f"Licence: <{info.license}>",
+        "Checksums, statistics and every format: catalog.ttl and SHA256SUMS beside this file.",
+    ]
+    ontology = [q.triple for q in quads if q.graph_name == ox.NamedNode(ns.ontology)]
+    writers: list[tuple[str, Callable[[Path], None]]] = [
+        ("twingraph.ttl", lambda p: ser.write_turtle(triples, p, ns, comment)),
+        ("twingraph.nt.gz", lambda p: ser.write_ntriples_gz(triples, p)),
+        ("twingraph.trig", lambda p: ser.write_trig(quads, p, ns, comment)),
+        ("twingraph.jsonld", lambda p: ser.write_jsonld(triples, p, ns)),
+        ("twingraph.rdf", lambda p: ser.write_rdfxml(triples, p, ns)),
+        ("context.jsonld", lambda p: ser.write_context(p, ns)),
+        (
+            "ontology.ttl",
+            lambda p: ser.write_turtle(ontology, p, ns, [f"The twingraph ontology, release {info.version}"]),
+        ),
+        (
+            "shapes.ttl",
+            lambda p: ser.write_rdflib_turtle(
+                load_shapes(settings), p, ns, [f"The SHACL shapes of twingraph, release {info.version}"]
+            ),
+        ),
+        ("validation-report.ttl", lambda p: _write_report(report, p, ns, info)),
+    ]
+    with run.stage("dumps", len(writers)) as stage:
+        for name, write in writers:
+            write(tmp / name)
+            stage.step(name)
+        stage.detail = f"{len(writers)} files"
+    with run.stage("tables", len(TABLES) + 3) as stage:
+        index, counts = index_by_subject(triples), []
+        for table in TABLES:
+            try:
+                rows = write_table(table, index, tmp, ns)
+            except TableError as exc:
+                raise BuildError(str(exc)) from exc
+            stage.step(f"{table.file_name} ({rows} rows)")
+            counts.append(f"{table.name} {rows}")
+        for file_name, rows in write_network_tables(loaded.store, ns.base, tmp):
+            stage.step(f"{file_name} ({rows} rows)")
+            counts.append(f"{file_name.removesuffix('.csv')} {rows}")
+        write_metadata(tmp, ns, title, info.license, info.date.isoformat(), network_table_metadata())
+        stage.step("csv-metadata.json")
+        stage.detail = "rows: " + ", ".join(counts)
+    with run.stage("changes") as stage:
+        previous = _previous_release(settings.dist_dir, info.version)
+        try:
+            before = read_triples(settings.dist_dir / previous) if previous else None
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise BuildError(f"previous release {previous} cannot be read: {exc}") from exc
+        changes = compute_changes(triples, before, ns, info.version, info.date.isoformat(), previous)
+        write_changes(changes, tmp, ns, _class_labels(triples, ns))
+        run.result.changes = changes.summary()
+        stage.detail = changes.summary()
+    with run.stage("catalog") as stage:
+        described = catalog_triples(info, ns, tmp, stats, previous, changes.summary(), DOCUMENTS)
+        ser.write_turtle(described, tmp / "catalog.ttl", ns, comment, extra_prefixes=CATALOG_PREFIXES)
+        stage.detail = f"catalog.ttl ({len(described)} triples)"
+    with run.stage("checksums") as stage:
+        stage.detail = f"SHA256SUMS ({len(write_sums(tmp))} files)"
+
+
+def _write_report(report: ValidationReport, path: Path, ns: BaseNamespaces, info: DatasetInfo) -> None:
+    graph = ser.skolemized(report.report_graph, ns.base)
+    triples = [
+        t.triple if isinstance(t, ox.Quad) else t
+        for t in ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    ]
+    stable = [
+        ox.Triple(
+            t.subject,
+            t.predicate,
+            ser.stable_literal(t.object) if isinstance(t.object, ox.Literal) else t.object,
+        )
+        for t in triples
+    ]
+    ser.write_turtle(
+        stable, path, ns, [f"SHACL validation report of release {info.version} ({info.date.isoformat()})"]
+    )
+
+
+def _class_labels(triples: list[ox.Triple], ns: BaseNamespaces) -> dict[str, str]:
+    label = PREFIXES["rdfs"] + "label"
+    return {
+        t.subject.value: t.object.value
+        for t in triples
+        if t.predicate.value == label
+        and isinstance(t.subject, ox.NamedNode)
+        and isinstance(t.object, ox.Literal)
+        and t.object.language == "en"
+        and t.subject.value.startswith(ns.tg)
+    }
+
+
+def _previous_release(dist: Path, version: str) -> str | None:
+    older = [v for v in list_releases(dist) if version_key(v) < version_key(version)]
+    return older[0] if older else None
+
+
+def format_summary(result: BuildResult) -> str:
+    """The end-of-build summary: where, counts, each file's size, time per stage and in all."""
+    state = "unchanged (an identical release exists)" if result.unchanged else "written"
+    lines = [
+        f"release {result.version} ({result.date}) {state}: {result.folder}",
+        f"{result.triples:,} triples, {result.entities:,} entities. {result.changes}",
+        "",
+        f"{'file':<26}{'bytes':>12}",
+    ]
+    lines += [f"{name:<26}{size:>12,}" for name, size in result.files]
+    lines += [f"{'total':<26}{sum(size for _n, size in result.files):>12,}", ""]
+    lines.append("time: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds, _d in result.stages))
+    lines.append(f"build time: {result.seconds:.2f} s")
+    return "\n".join(lines)

@@ -1,0 +1,161 @@
+"""Release downloads: ``/dumps/`` lists releases and files (HTML, JSON); files are served as stored.
+
+Every file is served with its media type, ``Content-Length``, ``ETag`` = its SHA-256 (from the
+release's SHA256SUMS), ``Last-Modified`` = the release date, and werkzeug's conditional and
+``Range`` handling (304, 206, 416). Only files listed in SHA256SUMS are served, so no path
+outside a release can be asked for. ``/.well-known/void`` returns the served release's VoID and
+DCAT description (catalog.ttl), in the RDF format the client asks for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, redirect, render_template, request, send_file, url_for
+from werkzeug.exceptions import NotAcceptable, NotFound
+from werkzeug.wrappers.response import Response as BaseResponse
+
+from twingraph.release import ReleaseInfo, is_version, list_releases, read_release
+from twingraph.web import get_settings, get_store
+from twingraph.web.conneg import FORMATS, add_vary
+
+bp = Blueprint("dumps", __name__)
+
+MAX_AGE = 3600  # a release does not change; revalidation with the ETag is cheap anyway
+LISTING_TYPES = ("text/html", "application/json")
+VOID_FORMATS = {f.media_type: f for f in FORMATS if f.rdf is not None}
+
+
+def _releases() -> list[ReleaseInfo]:
+    dist = get_settings().dist_dir
+    return [read_release(dist / version) for version in list_releases(dist)]
+
+
+def _release(version: str) -> ReleaseInfo:
+    dist = get_settings().dist_dir
+    if not is_version(version) or version not in list_releases(dist):
+        raise NotFound(f"There is no release {version!r}; /dumps/ lists the releases.")
+    return read_release(dist / version)
+
+
+def _midnight(date: dt.date) -> dt.datetime:
+    return dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
+
+
+def _as_json(release: ReleaseInfo, newest: str) -> dict[str, Any]:
+    return {
+        "version": release.version,
+        "date": release.date.isoformat(),
+        "latest": release.version == newest,
+        "url": url_for("dumps.release", version=release.version, _external=True),
+        "files": [
+            {
+                "name": f.name,
+                "url": url_for("dumps.download", version=release.version, name=f.name, _external=True),
+                "size": f.size,
+                "sha256": f.sha256,
+                "media_type": f.media_type,
+                "description": f.description,
+            }
+            for f in release.files
+        ],
+    }
+
+
+def _listing(releases: list[ReleaseInfo], suffix: str | None, title: str) -> Response:
+    """Render releases as HTML or JSON (by suffix, else by the Accept header)."""
+    newest = releases[0].version if releases else ""
+    kind = {"json": "application/json", "html": "text/html"}.get(suffix or "")
+    if kind is None:
+        kind = (
+            request.accept_mimetypes.best_match(LISTING_TYPES)
+            if request.headers.get("Accept")
+            else "text/html"
+        )
+    if kind is None:
+        raise NotAcceptable("The listing is available as text/html and application/json.")
+    if kind == "application/json":
+        body = {"releases": [_as_json(r, newest) for r in releases]}
+        response = Response(Response.json_module.dumps(body, indent=2) + "\n", mimetype="application/json")
+    else:
+        html = render_template("dumps.html", releases=releases, newest=newest, title=title)
+        response = Response(html, mimetype="text/html")
+    if suffix is None:
+        add_vary(response, "Accept")
+    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+    response.headers["Cache-Control"] = "no-cache"
+    response.make_conditional(request)
+    return response
+
+
+@bp.get("/dumps/")
+@bp.get("/dumps/index.<any(json, html):suffix>")
+def index(suffix: str | None = None) -> Response:
+    """Every release, newest first, with its files (HTML, or JSON by Accept or ``index.json``)."""
+    return _listing(_releases(), suffix, "Downloads")
+
+
+@bp.get("/dumps/<version>/")
+@bp.get("/dumps/<version>/index.<any(json, html):suffix>")
+def release(version: str, suffix: str | None = None) -> Response | BaseResponse:
+    """One release and its files."""
+    if version == "latest":
+        return redirect(url_for("dumps.release", version=_newest(), suffix=suffix), code=302)
+    return _listing([_release(version)], suffix, f"Release {version}")
+
+
+@bp.get("/dumps/<version>/<name>")
+def download(version: str, name: str) -> Response | BaseResponse:
+    """One file of a release, with ETag (SHA-256), Last-Modified, 304 and Range support."""
+    if version == "latest":
+        return redirect(url_for("dumps.download", version=_newest(), name=name), code=302)
+    info = _release(version)
+    item = info.file(name)
+    if item is None:
+        raise NotFound(f"Release {version} has no file {name!r}; /dumps/{version}/ lists its files.")
+    response = send_file(
+        info.folder / name,
+        mimetype=item.media_type,
+        conditional=True,
+        etag=item.sha256,
+        last_modified=_midnight(info.date),
+        max_age=MAX_AGE,
+    )
+    response.headers["X-Checksum-SHA256"] = item.sha256
+    return response
+
+
+def _newest() -> str:
+    versions = list_releases(get_settings().dist_dir)
+    if not versions:
+        raise NotFound("There is no release yet: run 'twingraph build'.")
+    return versions[0]
+
+
+@bp.get("/.well-known/void")
+def void() -> Response:
+    """The VoID and DCAT description of the served release (Turtle unless asked for another RDF format)."""
+    header = request.headers.get("Accept", "")
+    chosen = request.accept_mimetypes.best_match(list(VOID_FORMATS)) if header.strip() else "text/turtle"
+    if chosen is None:
+        raise NotAcceptable(f"The VoID description is available as {', '.join(VOID_FORMATS)}.")
+    info = _release(get_store().version)
+    catalog = info.folder / "catalog.ttl"
+    fmt = VOID_FORMATS[chosen]
+    rdf = fmt.rdf or ox.RdfFormat.TURTLE
+    if rdf == ox.RdfFormat.TURTLE:
+        body = catalog.read_bytes()
+    else:
+        quads = list(ox.parse(path=str(catalog), format=ox.RdfFormat.TURTLE))
+        items = quads if rdf.supports_datasets else [q.triple for q in quads]
+        body = ox.serialize(items, format=rdf) or b""
+    response = Response(body, mimetype=fmt.media_type)
+    add_vary(response, "Accept")
+    response.set_etag(hashlib.sha256(body).hexdigest())
+    response.last_modified = _midnight(info.date)
+    response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
+    response.make_conditional(request)
+    return response
