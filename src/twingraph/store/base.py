@@ -1,0 +1,121 @@
+"""The store interface every web feature goes through, whatever the backend.
+
+Terms are pyoxigraph terms on both backends (the remote backend parses its endpoint's answers
+into them), so pages, reconciliation and the SPARQL endpoint run unchanged on either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import pyoxigraph as ox
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+Row = dict[str, Term]
+
+
+class StoreError(Exception):
+    """Base of store errors; ``status`` is the HTTP status the web layer answers with."""
+
+    status = 500
+
+
+class QuerySyntaxError(StoreError):
+    """The query does not parse; the message holds the parser's message and position."""
+
+    status = 400
+
+
+class QueryRefused(StoreError):
+    """The query is well-formed but not allowed here (update, SERVICE, remote FROM, ...)."""
+
+    status = 403
+
+
+class QueryTimeout(StoreError):
+    """The query ran past the time limit and was stopped (its worker process was ended)."""
+
+    status = 503
+
+
+class QueryTooLarge(StoreError):
+    """The query needed more memory than a query may use, and was stopped."""
+
+    status = 503
+
+
+class StoreUnavailable(StoreError):
+    """The backend cannot be reached; retry later."""
+
+    status = 503
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset of a protocol request (``default-graph-uri`` / ``named-graph-uri``)."""
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the request names no graphs (the store's own union default graph applies)."""
+        return not self.default_graphs and not self.named_graphs
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    """A serialized query answer for the SPARQL endpoint; ``truncated`` when the result limit cut it."""
+
+    body: bytes
+    media_type: str
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one query may cost: seconds before it is stopped, rows or triples it may return, and the
+    memory (MiB) of the process that runs it (embedded backend)."""
+
+    timeout: float = 10.0
+    result_limit: int = 10000
+    memory_mb: int = 2048
+
+
+class Store(Protocol):
+    """A read-only SPARQL store holding one release."""
+
+    @property
+    def version(self) -> str:
+        """Version of the release the store holds (part of every ETag)."""
+        ...
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the exact data held (version and content): the key of ETags and cached results."""
+        ...
+
+    def select(self, query: str, bindings: dict[str, Term] | None = None) -> list[Row]:
+        """Run a SELECT over the union graph; rows map variable names to terms (unbound ones absent)."""
+        ...
+
+    def construct(self, query: str, bindings: dict[str, Term] | None = None) -> list[ox.Triple]:
+        """Run a CONSTRUCT or DESCRIBE over the union graph."""
+        ...
+
+    def ask(self, query: str, bindings: dict[str, Term] | None = None) -> bool:
+        """Run an ASK over the union graph."""
+        ...
+
+    def answer(self, query: str, media_type: str, dataset: Dataset | None = None) -> QueryAnswer:
+        """Run a protocol query and serialize its answer in ``media_type``."""
+        ...
+
+    def graphs(self) -> list[str]:
+        """Names of the named graphs (the sources, the ontology, the inferred graph)."""
+        ...
+
+    def close(self) -> None:
+        """Release processes, connections and files."""
+        ...

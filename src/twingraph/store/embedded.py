@@ -1,0 +1,193 @@
+"""Embedded backend: the release in an on-disk Oxigraph database, opened read-only.
+
+Two paths. Protocol queries (``answer``, the public /sparql) run in worker processes that are killed
+at the time limit. The small queries pages make (``select``/``construct``/``ask``, written by us in
+``.rq`` files) run in this process on the same read-only database, which saves the round trip; they
+are bounded too: rows are pulled lazily and the pull stops at the time limit (Oxigraph evaluates on
+demand, so a dropped iterator does no more work).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pyoxigraph as ox
+
+from twingraph.namespaces import BaseNamespaces
+from twingraph.sparql import guard
+from twingraph.sparql.rewrite import with_values  # a module import: guard imports store.base in turn
+from twingraph.store.base import Dataset, Limits, QueryAnswer, QuerySyntaxError, QueryTimeout, Row, Term
+from twingraph.store.database import (
+    DUMP_NAME,
+    dump_digest,
+    open_read_only,
+    prepare_database,
+    release_fingerprint,
+    release_version,
+)
+from twingraph.store.pool import WorkerPool
+from twingraph.store.results import solution_rows
+from twingraph.store.worker import Job
+
+T = TypeVar("T")
+_CHECK_EVERY = 64  # rows between two looks at the clock on the in-process path
+
+
+class EmbeddedStore:
+    """A read-only pyoxigraph store holding one release, with a pool of query worker processes."""
+
+    def __init__(
+        self,
+        store: ox.Store,
+        version: str,
+        base_iri: str,
+        *,
+        location: Path | None = None,
+        fingerprint: str | None = None,
+        limits: Limits | None = None,
+        workers: int = 2,
+        cache_dir: str | Path | None = None,
+    ) -> None:
+        """Serve ``store``; one built in memory (no ``location``) is first written to a database like a
+        release's, so that its default graph holds the merge and worker processes can open it."""
+        if location is None:
+            location, fingerprint = _materialize(store, version, cache_dir)
+            store = open_read_only(location)
+        self._store = store
+        self._version = version
+        self._base = base_iri
+        self._location = location
+        self._fingerprint = fingerprint or version
+        self._limits = limits or Limits()
+        self._workers = workers
+        self._prefixes = BaseNamespaces(base_iri).prefixes()
+        self._pool: WorkerPool | None = None
+        self._pool_pid = 0
+        self._lock = threading.Lock()
+        self._graphs: list[str] | None = None
+
+    @classmethod
+    def from_release(
+        cls,
+        folder: Path,
+        base_iri: str,
+        limits: Limits | None = None,
+        workers: int = 2,
+        cache_dir: str | Path | None = None,
+    ) -> EmbeddedStore:
+        """Open the release in ``folder`` (its ``twingraph.trig`` is bulk-loaded once into the cache)."""
+        fingerprint = release_fingerprint(folder)
+        location = prepare_database(folder / DUMP_NAME, fingerprint, cache_dir)
+        return cls(
+            open_read_only(location),
+            release_version(folder),
+            base_iri,
+            location=location,
+            fingerprint=fingerprint,
+            limits=limits,
+            workers=workers,
+            cache_dir=cache_dir,
+        )
+
+    @property
+    def version(self) -> str:
+        """Version of the release the store holds."""
+        return self._version
+
+    @property
+    def fingerprint(self) -> str:
+        """Version and content digest of the data."""
+        return self._fingerprint
+
+    @property
+    def limits(self) -> Limits:
+        """Time and size limits of protocol queries."""
+        return self._limits
+
+    def select(self, query: str, bindings: dict[str, Term] | None = None) -> list[Row]:
+        """Run a SELECT over the union graph (in process, stopped at the time limit)."""
+        solutions = self._query(query, bindings)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise QuerySyntaxError("select() needs a SELECT query")
+        return list(self._bounded(solution_rows(solutions)))
+
+    def construct(self, query: str, bindings: dict[str, Term] | None = None) -> list[ox.Triple]:
+        """Run a CONSTRUCT or DESCRIBE over the union graph (in process, stopped at the time limit)."""
+        triples = self._query(query, bindings)
+        if not isinstance(triples, ox.QueryTriples):
+            raise QuerySyntaxError("construct() needs a CONSTRUCT or DESCRIBE query")
+        return list(self._bounded(triples))
+
+    def ask(self, query: str, bindings: dict[str, Term] | None = None) -> bool:
+        """Run an ASK over the union graph."""
+        result = self._query(query, bindings)
+        if not isinstance(result, ox.QueryBoolean):
+            raise QuerySyntaxError("ask() needs an ASK query")
+        return bool(result)
+
+    def answer(self, query: str, media_type: str, dataset: Dataset | None = None) -> QueryAnswer:
+        """Run a protocol query in a worker process: guarded, capped, stopped at the time limit."""
+        dataset = dataset or Dataset()
+        guard.inspect_query(query, self._base, set(self.graphs()))
+        job = Job(
+            query=query,
+            media_type=media_type,
+            limit=self._limits.result_limit,
+            default_graphs=dataset.default_graphs,
+            named_graphs=dataset.named_graphs,
+            prefixes=self._prefixes,
+        )
+        return self.pool().run(job)
+
+    def graphs(self) -> list[str]:
+        """Names of the named graphs."""
+        if self._graphs is None:
+            self._graphs = sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+        return list(self._graphs)
+
+    def pool(self) -> WorkerPool:
+        """The worker pool, started on first use (and anew in a forked child)."""
+        with self._lock:
+            if self._pool is None or self._pool_pid != os.getpid():
+                self._pool = WorkerPool(self._location, self._base, self._workers, self._limits)
+                self._pool_pid = os.getpid()
+            return self._pool
+
+    def close(self) -> None:
+        """End the worker processes."""
+        with self._lock:
+            if self._pool is not None and self._pool_pid == os.getpid():
+                self._pool.close()
+            self._pool = None
+
+    def _query(self, query: str, bindings: dict[str, Term] | None) -> Any:
+        guard.inspect_known_query(query, self._base)
+        try:
+            # A VALUES block opening the WHERE group, as on the remote backend: Oxigraph's own
+            # substitutions would only accept projected variables.
+            bound = with_values(query, bindings or {})
+            return self._store.query(bound, base_iri=self._base)
+        except (SyntaxError, ValueError) as exc:
+            raise QuerySyntaxError(f"malformed query: {exc}") from exc
+
+    def _bounded(self, items: Iterable[T]) -> Iterator[T]:
+        deadline = time.monotonic() + self._limits.timeout
+        for i, item in enumerate(items):
+            if i % _CHECK_EVERY == 0 and time.monotonic() > deadline:
+                raise QueryTimeout(f"the query ran longer than the limit of {self._limits.timeout:g} s")
+            yield item
+
+
+def _materialize(store: ox.Store, version: str, cache_dir: str | Path | None) -> tuple[Path, str]:
+    """Write an in-memory store's quads to a database in the cache; return its folder and fingerprint."""
+    with tempfile.TemporaryDirectory() as tmp:
+        dump = Path(tmp) / DUMP_NAME
+        store.dump(str(dump), format=ox.RdfFormat.TRIG)
+        fingerprint = f"{version}-{dump_digest(dump)}"
+        return prepare_database(dump, fingerprint, cache_dir), fingerprint

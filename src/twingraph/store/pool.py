@@ -1,0 +1,191 @@
+"""A pool of query worker processes that stops a query at the time limit by ending its process.
+
+Each request takes an idle worker, sends it the job and waits at most the time limit. A worker that
+does not answer in time is killed (SIGKILL: Oxigraph has no way to cancel a query from Python) and a
+fresh one is started in the background, so the other workers keep serving requests meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from twingraph.store.base import (
+    Limits,
+    QueryAnswer,
+    QuerySyntaxError,
+    QueryTimeout,
+    QueryTooLarge,
+    StoreError,
+    StoreUnavailable,
+)
+from twingraph.store.worker import Job
+
+log = logging.getLogger(__name__)
+START_TIMEOUT = 60.0
+_WORKER_MAIN = "import sys; from twingraph.store.worker import main; main(sys.argv[1:])"
+
+
+class _Worker:
+    """One worker process and the parent's end of the socket pair that links them."""
+
+    def __init__(self, process: subprocess.Popen[bytes], conn: Connection) -> None:
+        self.process = process
+        self.conn = conn
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def stop(self) -> None:
+        """Kill the process (a running query dies with it) and reap it."""
+        self.conn.close()
+        if self.process.poll() is None:
+            self.process.kill()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            log.error("query worker %s did not exit after SIGKILL", self.pid)
+
+
+class WorkerPool:
+    """``size`` worker processes over one read-only database; thread-safe."""
+
+    def __init__(self, location: Path, base_iri: str, size: int, limits: Limits) -> None:
+        self._location = str(location)
+        self._base = base_iri
+        self._timeout = limits.timeout
+        self._memory_mb = limits.memory_mb
+        # One long-lived thread starts every worker: Linux's parent-death signal follows the thread
+        # that started a process, and request threads come and go.
+        self._launcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="twingraph-launcher")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._workers: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        self.replaced = 0
+        launched = [self._launch() for _ in range(max(1, size))]  # start together, then wait for each
+        for process, conn in launched:
+            self._add(self._await(process, conn))
+
+    def run(self, job: Job) -> QueryAnswer:
+        """Run ``job`` on an idle worker; raise QueryTimeout (and end that worker) past the limit."""
+        try:
+            worker = self._idle.get(timeout=self._timeout)
+        except queue.Empty:
+            raise StoreUnavailable(
+                f"every query worker stayed busy for {self._timeout:g} s; try again shortly"
+            ) from None
+        started = time.monotonic()
+        try:
+            worker.conn.send(job)
+            if not worker.conn.poll(self._timeout):
+                self._replace(worker)
+                raise QueryTimeout(
+                    f"the query ran longer than the limit of {self._timeout:g} s and was stopped"
+                )
+            status, payload = worker.conn.recv()
+        except (EOFError, OSError) as exc:
+            self._replace(worker)
+            if worker.process.returncode == -signal.SIGABRT:  # Rust aborts when an allocation fails
+                raise QueryTooLarge(
+                    f"the query needed more than the memory limit of {self._memory_mb} MiB and was stopped"
+                ) from exc
+            raise StoreError(f"the query worker ended unexpectedly ({type(exc).__name__})") from exc
+        log.debug("query answered by worker %s in %.3f s", worker.pid, time.monotonic() - started)
+        self._idle.put(worker)
+        if status == "ok":
+            body, media_type, truncated = payload
+            return QueryAnswer(body, media_type, truncated)
+        if status == "syntax":
+            raise QuerySyntaxError(f"malformed query: {payload}")
+        raise StoreError(f"the query failed: {payload}")
+
+    def pids(self) -> list[int]:
+        """Process ids of the current workers (for tests and monitoring)."""
+        with self._lock:
+            return sorted(w.pid for w in self._workers)
+
+    def close(self) -> None:
+        """End every worker."""
+        with self._lock:
+            self._closed = True
+            workers = list(self._workers)
+            self._workers.clear()
+        for worker in workers:
+            worker.stop()
+        self._launcher.shutdown(wait=False)
+
+    def _launch(self) -> tuple[subprocess.Popen[bytes], Connection]:
+        """Start a worker from the launcher thread (workers die with the thread that started them)."""
+        return self._launcher.submit(self._popen).result()
+
+    def _popen(self) -> tuple[subprocess.Popen[bytes], Connection]:
+        """Start a worker interpreter (``twingraph.store.worker.main``) linked by a socket pair.
+
+        A fresh interpreter rather than multiprocessing's spawn, which would re-import the parent's
+        main module (gunicorn's, pytest's, a user's script) in every worker.
+        """
+        parent, child = socket.socketpair()
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                _WORKER_MAIN,
+                str(child.fileno()),
+                self._location,
+                self._base,
+                str(os.getpid()),
+                str(self._memory_mb),
+            ],
+            pass_fds=[child.fileno()],
+            stdin=subprocess.DEVNULL,
+        )
+        child.close()
+        return process, Connection(parent.detach())
+
+    def _await(self, process: subprocess.Popen[bytes], parent: Connection) -> _Worker:
+        worker = _Worker(process, parent)
+        if not parent.poll(START_TIMEOUT):
+            worker.stop()
+            raise StoreUnavailable("a query worker did not start in time")
+        try:
+            status, payload = parent.recv()
+        except (EOFError, OSError):
+            status, payload = "failed", "it exited while starting"
+        if status != "ready":
+            worker.stop()
+            raise StoreUnavailable(f"a query worker could not open the database: {payload}")
+        return worker
+
+    def _add(self, worker: _Worker) -> None:
+        with self._lock:
+            if self._closed:
+                worker.stop()
+                return
+            self._workers.add(worker)
+        self._idle.put(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        """End ``worker`` now and start its successor in the background."""
+        with self._lock:
+            self._workers.discard(worker)
+            self.replaced += 1
+        worker.stop()
+        threading.Thread(target=self._start_successor, name="twingraph-respawn", daemon=True).start()
+
+    def _start_successor(self) -> None:
+        try:
+            self._add(self._await(*self._launch()))
+        except StoreError:
+            log.exception("could not start a replacement query worker")
