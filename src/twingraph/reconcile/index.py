@@ -1,0 +1,257 @@
+"""The matching index, built once per release from the store.
+
+It holds every published resource (``<base>id/...``) with its names (labels in every language
+and alternative names, normalised by :func:`~twingraph.reconcile.normalise.name_key`), its
+types (ontology classes, with the subclass closure from the ontology graph), its identifiers
+(Wikidata QIDs and GeoNames IDs from ``owl:sameAs``, and our own IRI) and the values of every
+property in :data:`~twingraph.reconcile.catalogue.PROPERTIES`. Queries then never touch the store.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from twingraph.namespaces import PREFIXES, BaseNamespaces
+from twingraph.queries import load_query
+from twingraph.reconcile.catalogue import PROPERTIES, PropertySpec, property_query_name
+from twingraph.reconcile.normalise import compact_key, name_key
+from twingraph.store import Store
+
+SKOS_CONCEPT = PREFIXES["skos"] + "Concept"
+WDT = PREFIXES["wdt"]
+PREFERRED_LANGUAGES = ("en", "de")
+
+
+@dataclass(frozen=True)
+class Name:
+    """One name of an entity: the text, its language tag, whether it is an alternative name, its keys."""
+
+    text: str
+    lang: str
+    alt: bool
+    key: str
+    compact: str
+
+
+@dataclass
+class Entity:
+    """A published resource as the index sees it."""
+
+    iri: str
+    id: str
+    types: frozenset[str] = frozenset()
+    names: list[Name] = field(default_factory=list)
+    values: dict[str, list[str | int]] = field(default_factory=dict)
+
+
+@dataclass
+class ClassInfo:
+    """An ontology class usable as a reconciliation type."""
+
+    iri: str
+    id: str
+    labels: dict[str, str] = field(default_factory=dict)
+    definition: str = ""
+    supers: set[str] = field(default_factory=set)
+
+    def name(self, languages: tuple[str, ...] = PREFERRED_LANGUAGES) -> str:
+        """Label in the first available preferred language, else the id."""
+        return next((self.labels[lang] for lang in languages if lang in self.labels), self.id)
+
+
+def _text(term: object) -> str:
+    """The lexical value of an IRI or literal (terms are pyoxigraph terms on every backend)."""
+    return term.value if isinstance(term, ox.NamedNode | ox.Literal | ox.BlankNode) else str(term)
+
+
+def _literal_lang(term: object) -> str:
+    return (term.language or "") if isinstance(term, ox.Literal) else ""
+
+
+class ReconIndex:
+    """Entities, names, identifiers, types and property values of one release, in memory."""
+
+    def __init__(self, base_iri: str, version: str) -> None:
+        self.ns = BaseNamespaces(base_iri)
+        self.version = version
+        self.entities: list[Entity] = []
+        self.by_id: dict[str, int] = {}
+        self.qids: dict[str, list[int]] = defaultdict(list)
+        self.geonames: dict[str, list[int]] = defaultdict(list)
+        self.classes: dict[str, ClassInfo] = {}
+        self.properties: dict[str, PropertySpec] = {spec.id: spec for spec in PROPERTIES}
+        self.property_aliases: dict[str, str] = {}
+        self.property_labels: dict[str, dict[str, str]] = {}
+        # parallel lists: the normalised name keys rapidfuzz compares against, and (entity, name) owners
+        self.choices: list[str] = []
+        self.owners: list[tuple[int, int]] = []
+        self.exact: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self.sorted_keys: list[tuple[str, int]] = []
+
+    # ---- identifiers and types -------------------------------------------------------------
+    @property
+    def identifier_space(self) -> str:
+        """Prefix that entity ids are relative to."""
+        return self.ns.resource
+
+    @property
+    def schema_space(self) -> str:
+        """Prefix that type ids are relative to."""
+        return self.ns.tg
+
+    def local_id(self, iri: str) -> str:
+        """Entity id of an IRI in our identifier space (``city/amiens``); other IRIs stay whole."""
+        return iri.removeprefix(self.ns.resource)
+
+    def entity(self, entity_id: str) -> Entity | None:
+        """The entity with this id, or with this full IRI."""
+        index = self.by_id.get(self.local_id(entity_id.strip()))
+        return None if index is None else self.entities[index]
+
+    def type_id(self, class_iri: str) -> str:
+        """Type id of a class: the local name for ontology classes, the full IRI otherwise."""
+        info = self.classes.get(class_iri)
+        return info.id if info else class_iri
+
+    def resolve_type(self, text: str) -> str | None:
+        """Class IRI for a type id (``City``), a prefixed name (``tg:City``) or a full IRI."""
+        text = text.strip()
+        for candidate in (text, self.ns.tg + text.removeprefix("tg:")):
+            if candidate in self.classes:
+                return candidate
+        lowered = text.lower()
+        return next((iri for iri, info in self.classes.items() if info.id.lower() == lowered), None)
+
+    def subclasses(self, class_iri: str) -> set[str]:
+        """The class and all its subclasses (transitively)."""
+        found = {class_iri}
+        changed = True
+        while changed:
+            changed = False
+            for iri, info in self.classes.items():
+                if iri not in found and info.supers & found:
+                    found.add(iri)
+                    changed = True
+        return found
+
+    def specific_types(self, entity: Entity) -> list[str]:
+        """The entity's most specific known classes (no class that is a superclass of another)."""
+        supers = {s for t in entity.types for s in self.classes[t].supers}
+        return sorted(t for t in entity.types if t not in supers)
+
+    def resolve_property(self, pid: str) -> PropertySpec | None:
+        """Property for an id, an alias (``P580``, ``tg:startDate``, the full ontology IRI)."""
+        pid = pid.strip()
+        if pid in self.properties:
+            return self.properties[pid]
+        target = self.property_aliases.get(pid) or self.property_aliases.get(pid.lower())
+        return self.properties.get(target) if target else None
+
+    # ---- names -------------------------------------------------------------------------------
+    def display_name(self, entity: Entity, languages: tuple[str, ...] = PREFERRED_LANGUAGES) -> str:
+        """The entity's label in the first preferred language it has, else any label, else its id."""
+        labels = [n for n in entity.names if not n.alt] or entity.names
+        for lang in languages:
+            for n in labels:
+                if n.lang == lang or n.lang.startswith(lang + "-"):
+                    return n.text
+        return min((n.text for n in labels), default=entity.id)
+
+    def name_of(self, iri: str, languages: tuple[str, ...] = PREFERRED_LANGUAGES) -> str:
+        """Display name of the resource with this IRI (the IRI itself when it is not indexed)."""
+        found = self.entity(iri) if iri.startswith(self.ns.resource) else None
+        return self.display_name(found, languages) if found else iri
+
+    # ---- building ----------------------------------------------------------------------------
+    def _add_name(self, entity_index: int, text: str, lang: str, alt: bool) -> None:
+        key = name_key(text)
+        if not key:
+            return
+        entity = self.entities[entity_index]
+        if any(n.key == key and n.alt == alt and n.lang == lang for n in entity.names):
+            return
+        entity.names.append(Name(text, lang, alt, key, compact_key(key)))
+        owner = (entity_index, len(entity.names) - 1)
+        self.choices.append(key)
+        self.owners.append(owner)
+        self.exact[compact_key(key)].append(owner)
+
+
+def build_index(store: Store, base_iri: str) -> ReconIndex:
+    """Read entities, names, types, identifiers and property values from the store into an index."""
+    index = ReconIndex(base_iri, store.version)
+    _load_classes(index, store)
+    types: dict[str, set[str]] = defaultdict(set)
+    for row in store.select(load_query("reconcile/entities")):
+        iri, type_iri = _text(row["entity"]), _text(row["type"])
+        if type_iri in index.classes:
+            types[iri].add(type_iri)
+    for iri in sorted(types):
+        index.by_id[index.local_id(iri)] = len(index.entities)
+        index.entities.append(Entity(iri=iri, id=index.local_id(iri), types=frozenset(types[iri])))
+    for row in store.select(load_query("reconcile/names")):
+        position = index.by_id.get(index.local_id(_text(row["entity"])))
+        if position is not None:
+            alt = _text(row["alt"]) == "true"
+            index._add_name(position, _text(row["name"]), _literal_lang(row["name"]), alt)
+    index.sorted_keys = sorted((key, i) for i, key in enumerate(index.choices))
+    _load_property_labels(index, store)
+    for spec in PROPERTIES:
+        for row in store.select(load_query(property_query_name(spec))):
+            position = index.by_id.get(index.local_id(_text(row["entity"])))
+            if position is None or "value" not in row:
+                continue
+            term = row["value"]
+            value: str | int = int(_text(term)) if spec.kind == "int" else _text(term)
+            values = index.entities[position].values.setdefault(spec.id, [])
+            if value not in values:
+                values.append(value)
+    for position, entity in enumerate(index.entities):
+        for values in entity.values.values():
+            values.sort(key=lambda v: (isinstance(v, str), v if isinstance(v, int) else 0, str(v)))
+        for qid in entity.values.get("wikidata", []):
+            index.qids[str(qid)].append(position)
+        for geonames_id in entity.values.get("geonames", []):
+            index.geonames[str(geonames_id)].append(position)
+    return index
+
+
+def _load_classes(index: ReconIndex, store: Store) -> None:
+    for row in store.select(load_query("reconcile/classes")):
+        iri = _text(row["class"])
+        info = index.classes.setdefault(iri, ClassInfo(iri=iri, id=iri.removeprefix(index.ns.tg)))
+        if "label" in row:
+            info.labels.setdefault(_literal_lang(row["label"]), _text(row["label"]))
+        if "definition" in row:
+            info.definition = _text(row["definition"])
+        if "super" in row:
+            info.supers.add(_text(row["super"]))
+    concept = ClassInfo(
+        iri=SKOS_CONCEPT, id="Concept", labels={"en": "Concept", "de": "Begriff", "fr": "Concept"}
+    )
+    concept.definition = "A concept of the model's concept schemes: kinds, statuses, aims."
+    index.classes.setdefault(SKOS_CONCEPT, concept)
+
+
+def _load_property_labels(index: ReconIndex, store: Store) -> None:
+    by_ontology = {spec.ontology: spec.id for spec in PROPERTIES if spec.ontology}
+    for spec in PROPERTIES:
+        for alias in spec.aliases:
+            index.property_aliases[alias] = spec.id
+            index.property_aliases[alias.lower()] = spec.id
+    for row in store.select(load_query("reconcile/property-labels")):
+        local = _text(row["property"]).removeprefix(index.ns.tg)
+        pid = by_ontology.get(local)
+        if pid is None:
+            continue
+        index.property_aliases[_text(row["property"])] = pid
+        index.property_aliases[f"tg:{local}"] = pid
+        if "label" in row:
+            index.property_labels.setdefault(pid, {}).setdefault(
+                _literal_lang(row["label"]), _text(row["label"])
+            )
+        if "match" in row and _text(row["match"]).startswith(WDT):
+            index.property_aliases.setdefault(_text(row["match"]).removeprefix(WDT), pid)

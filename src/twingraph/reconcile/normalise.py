@@ -1,0 +1,56 @@
+"""Text normalisation for matching names: case, accents, punctuation and spacing.
+
+Both the index and every query go through :func:`name_key`, so that "Xi'an", "Xian", "XI’AN"
+and "xi an" meet, as do "Criciúma" and "Criciuma", "Rostov-on-Don" and "Rostov on Don".
+Scripts are kept as they are ("Ростов-на-Дону", "西安"): nothing is transliterated.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Apostrophes and similar marks join the letters around them ("Xi'an" -> "xian");
+# every other punctuation mark or symbol separates words ("Rostov-on-Don" -> "rostov on don").
+_JOINERS = frozenset("'’‘ʼ`´′ʹ")
+
+
+def name_key(text: str) -> str:
+    """Normalise a name for comparison: casefold, strip accents, unify punctuation and spaces.
+
+    >>> name_key("Xi'an")
+    'xian'
+    >>> name_key("  Rostov-on-Don ")
+    'rostov on don'
+    >>> name_key("Criciúma")
+    'criciuma'
+    >>> name_key("Ростов-на-Дону")
+    'ростов на дону'
+    >>> name_key("Lycée Privé Sacré-Cœur")
+    'lycee prive sacre coeur'
+    >>> name_key("Straße")
+    'strasse'
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    chars: list[str] = []
+    for char in decomposed:
+        if unicodedata.combining(char):
+            continue
+        if char in _JOINERS:
+            continue
+        category = unicodedata.category(char)
+        if category[0] in "PSZC":
+            chars.append(" ")
+        else:
+            chars.append(char)
+    # casefold after decomposition: "ß" -> "ss", "Œ" -> "œ" (expanded below)
+    folded = "".join(chars).casefold().replace("œ", "oe").replace("æ", "ae")
+    return " ".join(folded.split())
+
+
+def compact_key(key: str) -> str:
+    """The key without spaces, so that "Novi Sad" and "NoviSad" or "Xi an" and "Xian" meet.
+
+    >>> compact_key(name_key("Xi an"))
+    'xian'
+    """
+    return key.replace(" ", "")
