@@ -1,0 +1,113 @@
+"""What every page needs about the whole release, read once per app: labels and sources.
+
+The store holds one read-only release, so these are built on first use and kept in
+``app.extensions`` (never at module level), keyed by the release version.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import pyoxigraph as ox
+from flask import current_app
+
+from twingraph.queries import load_query
+from twingraph.store import Term
+from twingraph.web import get_settings, get_store
+from twingraph.web.i18n import Language, pick
+from twingraph.web.uris import UriScheme
+
+_KEY = "twingraph.site"
+T = TypeVar("T")
+
+
+def term_text(term: Term) -> str:
+    """The lexical form of a literal or the IRI of a node (quoted triples as N-Triples)."""
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """A source (and the named graph of its facts)."""
+
+    iri: str
+    url: str | None
+    publisher: str | None
+    confidence: str | None
+
+
+@dataclass
+class SiteData:
+    """Labels of every IRI (preferred and alternative, with languages) and the sources, for one release."""
+
+    version: str
+    uris: UriScheme
+    labels: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    alt_labels: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    sources: dict[str, SourceInfo] = field(default_factory=dict)
+
+    def label(self, iri: str, lang: Language) -> str | None:
+        """The label of ``iri`` in the reader's languages, or None when it has none."""
+        return pick(self.labels.get(iri, ()), lang.data)
+
+    def name(self, iri: str, lang: Language) -> str:
+        """What to show for ``iri``: its label, a UI label, a short name (``schema:name``), or itself."""
+        label = self.label(iri, lang)
+        if label:
+            return label
+        short = self.uris.curie(iri)
+        return lang.term(short) or short
+
+    def entities(self) -> list[str]:
+        """Every labelled resource under ``<base>id/``, sorted."""
+        prefix = self.uris.base + "id/"
+        return sorted(iri for iri in self.labels if iri.startswith(prefix) and self.uris.split(iri))
+
+
+def _build() -> SiteData:
+    store = get_store()
+    data = SiteData(version=store.version, uris=UriScheme(get_settings().base_iri))
+    for row in store.select(load_query("pages/labels")):
+        label = row["label"]
+        assert isinstance(label, ox.Literal)
+        target = data.alt_labels if "alt" in row else data.labels
+        target[term_text(row["x"])].append((label.value, label.language or ""))
+    for row in store.select(load_query("pages/sources")):
+        iri = term_text(row["source"])
+        data.sources[iri] = SourceInfo(
+            iri=iri,
+            url=term_text(row["url"]) if "url" in row else None,
+            publisher=term_text(row["publisher"]) if "publisher" in row else None,
+            confidence=term_text(row["confidence"]) if "confidence" in row else None,
+        )
+    return data
+
+
+def app_cached(name: str, key: Hashable, build: Callable[[], T], limit: int = 64) -> T:
+    """A value computed once per app (the release never changes under it), at most ``limit`` per name."""
+    memo: dict[Hashable, Any] = current_app.extensions.setdefault(f"twingraph.cache.{name}", {})
+    if key not in memo:
+        if len(memo) >= limit:
+            memo.clear()
+        memo[key] = build()
+    value: T = memo[key]
+    return value
+
+
+def site_data() -> SiteData:
+    """The labels and sources of the served release (built once per app)."""
+    data: SiteData | None = current_app.extensions.get(_KEY)
+    if data is None:
+        with _LOCK:
+            data = current_app.extensions.get(_KEY)
+            if data is None:
+                data = _build()
+                current_app.extensions[_KEY] = data
+    return data

@@ -1,0 +1,88 @@
+"""Rendering HTML pages: the reader's language, the language switch, validators and Vary."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Response, g, render_template, request
+
+from twingraph.web.conneg import add_vary, release_stamp, revalidate
+from twingraph.web.i18n import (
+    LANG_COOKIE,
+    UI_LANGUAGES,
+    Language,
+    choose_language,
+    format_date,
+    requested_ui,
+)
+from twingraph.web.labels import SiteData, site_data
+
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
+COOKIE_SECONDS = 365 * 24 * 3600
+
+
+def current_language() -> Language:
+    """The reader's language for this request (computed once)."""
+    lang: Language | None = g.get("twingraph_lang")
+    if lang is None:
+        lang = choose_language(request)
+        g.twingraph_lang = lang
+    return lang
+
+
+def url_with(**changes: str | int | None) -> str:
+    """The current path with some query parameters changed (None removes one)."""
+    args = {k: v for k, v in request.args.items(multi=False)}
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = str(value)
+    query = urlencode(sorted(args.items()))
+    return request.path + ("?" + query if query else "")
+
+
+def ui_text(key: str) -> str:
+    """The UI string ``key`` in the reader's language (a template global, so macros need no context)."""
+    return current_language().text(key)
+
+
+def ui_date(text: str) -> str:
+    """An xsd date in the reader's language (a template global)."""
+    return format_date(text, current_language().ui)
+
+
+def base_context() -> dict[str, Any]:
+    """What every template gets, error pages included: language, UI strings, the language switch.
+
+    Registered as an app-wide context processor; it never touches the store.
+    """
+    lang = current_language()
+    switch = [(code, LANGUAGE_NAMES[code], url_with(lang=code)) for code in UI_LANGUAGES]
+    return {"lang": lang, "language_switch": switch}
+
+
+def page_context() -> dict[str, Any]:
+    """What the pages get beyond the base context: the release's labels and its stamp."""
+    site: SiteData = site_data()
+    return {"site": site, "stamp": release_stamp()}
+
+
+def html_variant(*extra: str) -> tuple[str, ...]:
+    """What an HTML page's ETag depends on besides the release: the reader's languages and ``extra``."""
+    lang = current_language()
+    return ("html", lang.ui, ",".join(lang.data), *extra)
+
+
+def render_page(template: str, *variant: str, status: int = 200, **context: Any) -> Response:
+    """Render a page with ETag/Last-Modified (per language and variant); remember a ``?lang=`` choice."""
+    body = render_template(template, **page_context(), **context)
+    response = Response(body, status=status, mimetype="text/html")
+    chosen = requested_ui(request)
+    if chosen:
+        response.set_cookie(LANG_COOKIE, chosen, max_age=COOKIE_SECONDS, samesite="Lax", httponly=True)
+    add_vary(response, "Accept-Language", "Cookie")
+    if status != 200:
+        return response
+    return revalidate(response, *html_variant(*variant))
