@@ -27,9 +27,9 @@ def shared_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def settings() -> Settings:
-    """Default settings, ignoring the environment."""
-    return load_settings(environ={})
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Default settings, ignoring the environment and any local ``imports/`` (tests are hermetic)."""
+    return load_settings({"imports_dir": tmp_path_factory.mktemp("no-imports")}, environ={})
 
 
 @pytest.fixture(scope="session")
@@ -114,3 +114,72 @@ def page(browser: object) -> Iterator[object]:
     tab = context.new_page()
     yield tab
     context.close()
+
+
+# --- The page tests' own small graph (tests/data/pages), served without the SHACL gate. ---
+
+PAGES_FIXTURE = Path(__file__).parent / "data" / "pages"
+
+
+@pytest.fixture(scope="session")
+def pages_settings(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> Settings:
+    """Settings serving a release made from the fixture graph of tests/data/pages (ontology included)."""
+    import os
+
+    import pyoxigraph as ox
+
+    project = tmp_path_factory.mktemp("pages-project")
+    for name in ("ontology", "shapes"):
+        os.symlink(settings.project_dir / name, project / name)
+    os.symlink(PAGES_FIXTURE, project / "data")
+    # No generated imports: the fixture graph alone (imports_dir is an empty folder).
+    (project / "imports").mkdir()
+    built = dataclasses.replace(
+        settings, project_dir=project, dist_dir=project / "dist", imports_dir=project / "imports"
+    )
+    release = built.dist_dir / "0.0.1-test"
+    release.mkdir(parents=True)
+    load_graph(built).store.dump(output=str(release / "twingraph.trig"), format=ox.RdfFormat.TRIG)
+    (built.dist_dir / "latest").symlink_to(release.name)
+    return built
+
+
+@pytest.fixture(scope="session")
+def pages_app(pages_settings: Settings) -> Flask:
+    """The app serving the fixture graph."""
+    from twingraph.web import create_app
+
+    application = create_app(pages_settings)
+    application.config["TESTING"] = True
+    return application
+
+
+@pytest.fixture()
+def pages_client(pages_app: Flask) -> FlaskClient:
+    """A test client on the fixture graph."""
+    return pages_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def pages_server(pages_app: Flask) -> Iterator[str]:
+    """Base URL of a real HTTP server serving the fixture graph."""
+    yield from _serve(pages_app)
+
+
+# --- The world twinnings import (tests/test_world_*.py), made once into a temporary imports folder. ---
+
+
+@pytest.fixture(scope="session")
+def world_settings(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> Settings:
+    """Settings whose imports folder holds a fresh import of the world twinnings snapshot."""
+    from twingraph.importers.world_twinnings import import_world_twinnings
+
+    imported = dataclasses.replace(settings, imports_dir=tmp_path_factory.mktemp("imports"))
+    import_world_twinnings(imported, SHARED / "data" / "world-twinnings")
+    return imported
+
+
+@pytest.fixture(scope="session")
+def world_loaded(world_settings: Settings) -> LoadedGraph:
+    """The curated graph together with the world import, rules applied."""
+    return load_graph(world_settings)

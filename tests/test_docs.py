@@ -20,7 +20,16 @@ def test_committed_diagram_matches_the_ontology(settings: Settings) -> None:
 
 def test_diagram_has_every_class(settings: Settings) -> None:
     dot = class_diagram_dot(settings)
-    for name in ("Partnership", "City", "Person", "OfficeTerm", "Event", "Signing", "CharterDocument", "Source"):
+    for name in (
+        "Partnership",
+        "City",
+        "Person",
+        "OfficeTerm",
+        "Event",
+        "Signing",
+        "CharterDocument",
+        "Source",
+    ):
         assert f'"{name}";' in dot
 
 

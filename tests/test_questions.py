@@ -41,7 +41,11 @@ def test_how_many_twin_cities(loaded: LoadedGraph) -> None:
 
 def test_which_partnership_is_dormant(loaded: LoadedGraph) -> None:
     assert ask(loaded, "dormant") == [
-        {"partnership": "id/partnership/dortmund-rostov-on-don", "since": "2022-03-31", "decisionDate": "2022-03-31"}
+        {
+            "partnership": "id/partnership/dortmund-rostov-on-don",
+            "since": "2022-03-31",
+            "decisionDate": "2022-03-31",
+        }
     ]
 
 

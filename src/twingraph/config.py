@@ -29,20 +29,40 @@ class Settings:
     )
     project_dir: Path = _setting(PROJECT_DIR, "Folder holding ontology/, shapes/ and data/.")
     dist_dir: Path = _setting(PROJECT_DIR / "dist", "Folder that holds the releases (dist/<version>/).")
+    imports_dir: Path = _setting(
+        PROJECT_DIR / "imports",
+        "Folder of generated imports (twingraph import ...); every *.trig in it is loaded with data/.",
+    )
     release: str = _setting("latest", "Release to serve: a version folder name under dist_dir, or 'latest'.")
     host: str = _setting("127.0.0.1", "Interface the server listens on.")
     port: int = _setting(8080, "Port the server listens on.")
     workers: int = _setting(2, "Number of server worker processes.")
-    store: str = _setting("embedded", "Store backend: 'embedded' (pyoxigraph) or 'remote' (a SPARQL endpoint).")
+    store: str = _setting(
+        "embedded", "Store backend: 'embedded' (pyoxigraph) or 'remote' (a SPARQL endpoint)."
+    )
     remote_query_url: str = _setting("", "Remote backend: SPARQL query endpoint URL.")
     remote_update_url: str = _setting("", "Remote backend: SPARQL update endpoint URL (used only to load).")
     remote_store_url: str = _setting("", "Remote backend: Graph Store Protocol URL (used only to load).")
     query_timeout: float = _setting(10.0, "Seconds a SPARQL query may run before it is stopped.")
-    result_limit: int = _setting(10000, "Most rows or triples one SPARQL response returns (stated, never silent).")
+    result_limit: int = _setting(
+        10000, "Most rows or triples one SPARQL response returns (stated, never silent)."
+    )
     query_workers: int = _setting(2, "Worker processes that run SPARQL queries for the embedded store.")
+    query_memory_mb: int = _setting(
+        2048, "Memory (MiB) one SPARQL query worker may allocate; a query needing more is stopped."
+    )
     rate_limit: int = _setting(600, "Requests per minute one client may make to /sparql and /reconcile.")
     max_request_bytes: int = _setting(1_000_000, "Largest request body accepted (413 beyond).")
     cache_entries: int = _setting(2048, "Bounded result cache size (entries), keyed by release and query.")
+    cache_max_bytes: int = _setting(
+        64_000_000, "Most bytes the SPARQL result cache holds in all; least recently used answers go first."
+    )
+    http_max_age: int = _setting(
+        300, "Seconds clients and proxies may reuse a /sparql answer (Cache-Control); ETags revalidate it."
+    )
+    store_cache_dir: str = _setting(
+        "", "Folder for the embedded store's database, built once per release (empty: system temp folder)."
+    )
     wikidata_endpoint: str = _setting(
         "https://query.wikidata.org/sparql", "Wikidata SPARQL endpoint used by 'twingraph wikidata'."
     )
@@ -69,7 +89,11 @@ def setting_docs() -> list[tuple[str, str, str]]:
     for f in dataclasses.fields(Settings):
         default = f.default
         if isinstance(default, Path):
-            default = "<project>/" + default.relative_to(PROJECT_DIR).as_posix() if default != PROJECT_DIR else "<project>"
+            default = (
+                "<project>/" + default.relative_to(PROJECT_DIR).as_posix()
+                if default != PROJECT_DIR
+                else "<project>"
+            )
         rows.append((f"TWINGRAPH_{f.name.upper()}", str(default), f.metadata["help"]))
     return rows
 

@@ -42,6 +42,11 @@ def data_files(settings: Settings) -> list[Path]:
     return sorted(settings.data_dir.rglob("*.trig"))
 
 
+def import_files(settings: Settings) -> list[Path]:
+    """The generated imports (``imports_dir/*.trig``, written by ``twingraph import``), in a stable order."""
+    return sorted(settings.imports_dir.glob("*.trig"))
+
+
 def ontology_files(settings: Settings) -> list[Path]:
     """The ontology's Turtle files, in a stable order."""
     return sorted(settings.ontology_dir.glob("*.ttl"))
@@ -78,8 +83,9 @@ def apply_rules(store: ox.Store, ns: BaseNamespaces, rules: Iterable[tuple[str, 
     for _ in range(5):
         before = len(store)
         for _name, query in rules:
-            triples = set(store.query(query, base_iri=ns.base, use_default_graph_as_union=True))
-            new = [ox.Quad(t.subject, t.predicate, t.object, inferred) for t in triples]  # type: ignore[union-attr]
+            result = store.query(query, base_iri=ns.base, use_default_graph_as_union=True)
+            assert isinstance(result, ox.QueryTriples), f"rule {_name} is not a CONSTRUCT query"
+            new = [ox.Quad(t.subject, t.predicate, t.object, inferred) for t in set(result)]
             store.extend(new)
         grown = len(store) - before
         added += grown
@@ -89,14 +95,14 @@ def apply_rules(store: ox.Store, ns: BaseNamespaces, rules: Iterable[tuple[str, 
 
 
 def load_graph(settings: Settings, extra_files: Iterable[Path] = ()) -> LoadedGraph:
-    """Load ontology and data (and extra TriG files) into an in-memory store and apply the rules."""
+    """Load ontology, data, the generated imports (and extra TriG files) into a store; apply the rules."""
     ns = BaseNamespaces(settings.base_iri)
     store = ox.Store()
     loaded = LoadedGraph(store=store, ns=ns)
     for path in ontology_files(settings):
         store.extend(parse_file(path, ns.base, default_graph=ns.ontology))
         loaded.files.append(_relative(path, settings))
-    for path in [*data_files(settings), *extra_files]:
+    for path in [*data_files(settings), *import_files(settings), *extra_files]:
         quads = parse_file(path, ns.base)
         name = _relative(path, settings)
         for q in quads:
@@ -118,7 +124,9 @@ def materialize_union(store: ox.Store) -> int:
     fact stated by two sources would be counted twice. SPARQL's default graph is an RDF graph, a set:
     queries run against this materialised default graph instead. Returns the triples written.
     """
-    triples = {(q.subject, q.predicate, q.object) for q in store if not isinstance(q.graph_name, ox.DefaultGraph)}
+    triples = {
+        (q.subject, q.predicate, q.object) for q in store if not isinstance(q.graph_name, ox.DefaultGraph)
+    }
     store.extend(ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in triples)
     return len(triples)
 

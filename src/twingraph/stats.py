@@ -31,13 +31,13 @@ def graph_stats(loaded: LoadedGraph) -> GraphStats:
         return list(result)
 
     triples = select("triple-count")[0]["triples"]
-    classes = [(str(r["label"].value), int(r["count"].value)) for r in select("class-counts")]  # type: ignore[union-attr]
+    classes = [(str(r["label"].value), int(r["count"].value)) for r in select("class-counts")]
     sources = [
-        (str(r["source"].value), str(r["label"].value), int(r["triples"].value))  # type: ignore[union-attr]
+        (str(r["source"].value), str(r["label"].value), int(r["triples"].value))
         for r in select("source-counts")
     ]
     return GraphStats(
-        triples=int(triples.value),  # type: ignore[union-attr]
+        triples=int(triples.value),
         quads=len(store),
         classes=classes,
         sources=sources,
@@ -46,7 +46,12 @@ def graph_stats(loaded: LoadedGraph) -> GraphStats:
 
 def format_stats(stats: GraphStats) -> str:
     """Readable multi-line text of the statistics."""
-    lines = [f"triples (union of all graphs): {stats.triples}", f"quads: {stats.quads}", "", "entities per class:"]
+    lines = [
+        f"triples (union of all graphs): {stats.triples}",
+        f"quads: {stats.quads}",
+        "",
+        "entities per class:",
+    ]
     lines += [f"  {label:<28} {count:>5}" for label, count in stats.classes]
     lines += ["", f"sources ({len(stats.sources)}), triples each:"]
     lines += [f"  {count:>5}  {label}  <{iri}>" for iri, label, count in stats.sources]
