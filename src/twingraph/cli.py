@@ -41,11 +41,17 @@ def validate_command() -> None:
 
     settings = _settings()
     try:
-        report = validate(load_graph(settings), settings)
+        loaded = load_graph(settings)
+        report = validate(loaded, settings)
     except DataError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    click.echo(report.format_text())
+    text = report.format_text()
+    if text:
+        click.echo(text)
+    violations = len(report.violations)
+    verdict = "conforms" if report.conforms else f"does NOT conform ({violations} violations)"
+    click.echo(f"{len(loaded.files)} files, {len(loaded.store)} quads: the graph {verdict} to the shapes.")
     sys.exit(0 if report.conforms else 1)
 
 
