@@ -56,7 +56,18 @@ def index() -> Response:
         "url": root + "/",
         "distribution": {"@type": "DataDownload", "url": root + "/dumps/"},
     }
-    return render_page("home.html", counts=counts, examples=example_links(), jsonld=dataset)
+    from twingraph.web.pages import overview
+
+    world, cities, pairs = overview(lang)
+    return render_page(
+        "home.html",
+        counts=counts,
+        examples=example_links(),
+        jsonld=dataset,
+        map=world,
+        map_cities=len(cities),
+        map_pairs=pairs,
+    )
 
 
 def class_counts(lang: Language) -> list[tuple[str, int, str | None]]:

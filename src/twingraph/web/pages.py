@@ -98,9 +98,13 @@ def search_page() -> Response:
 @bp.get("/map")
 def overview_map() -> Response:
     """All cities with coordinates and a line for each partnership between two of them."""
-    lang = current_language()
-    view, cities, pairs = app_cached("map", lang.data, lambda: _overview(lang))
+    view, cities, pairs = overview(current_language())
     return render_page("map.html", map=view, cities=cities, pairs=pairs)
+
+
+def overview(lang: Language) -> tuple[MapView | None, list[MapPoint], int]:
+    """The map of every city with coordinates and its partnerships (computed once per app and language)."""
+    return app_cached("map", lang.data, lambda: _overview(lang))
 
 
 def _overview(lang: Language) -> tuple[MapView | None, list[MapPoint], int]:
