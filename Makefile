@@ -4,10 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSSTAMP := $(VENV)/.sysdeps
-# Debian packages the tests use: Chromium for the browser tests, graphviz for the model diagram.
-DEBS := chromium graphviz
+# Debian packages the tests use: Chromium for the browser tests, graphviz for the model diagram,
+# nginx for the deployment test (tests/test_deploy_nginx.py), wrk for the benchmarks.
+DEBS := chromium graphviz nginx wrk
+BENCHSTAMP := $(VENV)/.bench
+# Benchmark work folder: generated data, built releases and the peers' databases (reused between runs).
+BENCH_WORK ?= /tmp/twingraph-bench
 
-.PHONY: serve test build validate stats lint docs clean sysdeps
+.PHONY: serve test build validate stats lint docs clean sysdeps bench bench-quick
+.PHONY: fuzz load soak lock audit
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +20,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-$(SYSSTAMP):
+$(SYSSTAMP): Makefile
 	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
@@ -25,6 +30,28 @@ $(SYSSTAMP):
 	@mkdir -p $(VENV) && touch $@
 
 sysdeps: $(SYSSTAMP)
+
+# The peers and profilers the benchmarks use (the optional 'bench' extra), never needed to serve.
+$(BENCHSTAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $@
+
+# Figures side by side with peers (docs/benchmarks.md): 1M generated triples and the world graph.
+# Not part of `make test`; takes about half an hour on 2 cores, most of it the first builds.
+bench: $(BENCHSTAMP) $(SYSSTAMP)
+	$(BIN)/python benchmarks/bench_sparql.py --work $(BENCH_WORK) --size 1M
+	$(BIN)/python benchmarks/bench_pages.py --work $(BENCH_WORK) --size world
+	$(BIN)/python benchmarks/bench_reconcile.py --work $(BENCH_WORK) --size world
+	$(BIN)/python benchmarks/bench_server.py --work $(BENCH_WORK) --size 1M
+	$(BIN)/python benchmarks/bench_build.py --work $(BENCH_WORK) --size world,1M
+
+# The same scripts on 10k generated triples with 2-second runs: a smoke run (about 5 minutes).
+bench-quick: $(BENCHSTAMP) $(SYSSTAMP)
+	$(BIN)/python benchmarks/bench_sparql.py --work $(BENCH_WORK) --quick
+	$(BIN)/python benchmarks/bench_pages.py --work $(BENCH_WORK) --quick
+	$(BIN)/python benchmarks/bench_reconcile.py --work $(BENCH_WORK) --quick
+	$(BIN)/python benchmarks/bench_server.py --work $(BENCH_WORK) --quick
+	$(BIN)/python benchmarks/bench_build.py --work $(BENCH_WORK) --quick
 
 build: $(STAMP)
 	$(BIN)/twingraph build
@@ -50,3 +77,37 @@ test: $(STAMP) $(SYSSTAMP)
 
 clean:
 	rm -rf $(VENV) dist .pytest_cache .mypy_cache .ruff_cache
+
+# --- Hardening (docs/hardening.md): the long fuzz run, load and soak runs, the dependency audit ---
+FUZZSTAMP := $(VENV)/.fuzz
+AUDITSTAMP := $(VENV)/.audit
+
+$(FUZZSTAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,fuzz]'
+	touch $@
+
+$(AUDITSTAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,audit]'
+	touch $@
+
+# schemathesis from /openapi.json, then hostile raw HTTP; prints requests fuzzed and the 5xx count.
+fuzz: build $(FUZZSTAMP)
+	$(BIN)/python fuzz/run.py
+
+# 60 s at 64 connections over a realistic mix (wrk); prints p50/p99, throughput, errors.
+load: build $(STAMP) $(SYSSTAMP)
+	$(BIN)/python benchmarks/load.py --duration 60
+
+# 10 minutes of the same; prints the servers' RSS before, every minute, and after.
+soak: build $(STAMP) $(SYSSTAMP)
+	$(BIN)/python benchmarks/load.py --duration 600 --soak
+
+# requirements.lock: every runtime dependency pinned (what a deployment installs), from pyproject.toml.
+lock: $(AUDITSTAMP)
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+	  --output-file requirements.lock pyproject.toml
+
+# Known vulnerabilities of the locked dependencies (PyPI's advisory data); --strict fails on any
+# dependency that could not be checked, rather than passing in silence.
+audit: $(AUDITSTAMP)
+	$(BIN)/pip-audit --requirement requirements.lock --no-deps --disable-pip --strict --progress-spinner off

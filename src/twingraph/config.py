@@ -37,6 +37,11 @@ class Settings:
     host: str = _setting("127.0.0.1", "Interface the server listens on.")
     port: int = _setting(8080, "Port the server listens on.")
     workers: int = _setting(2, "Number of server worker processes.")
+    proxy_hops: int = _setting(
+        0,
+        "Reverse proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto/-Host are trusted, "
+        "so that rate limits count real clients and links carry the public scheme and host.",
+    )
     store: str = _setting(
         "embedded", "Store backend: 'embedded' (pyoxigraph) or 'remote' (a SPARQL endpoint)."
     )

@@ -177,7 +177,21 @@ class ReleaseInfo:
 
 
 def read_release(folder: Path) -> ReleaseInfo:
-    """Describe a release folder: files from SHA256SUMS (sizes from disk), date from catalog.ttl."""
+    """Describe a release folder: files from SHA256SUMS (sizes from disk), date from catalog.ttl.
+
+    A release that lost a file, or whose catalogue does not parse, raises ReleaseError naming the file
+    only (found by the fault tests: a partial release on disk made every /dumps/ page answer 500).
+    """
+    try:
+        return _read_release(folder)
+    except FileNotFoundError as exc:
+        missing = Path(exc.filename).name if exc.filename else "a file"
+        raise ReleaseError(f"release {folder.name!r} is incomplete: {missing} is missing") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ReleaseError(f"release {folder.name!r} is damaged ({type(exc).__name__})") from exc
+
+
+def _read_release(folder: Path) -> ReleaseInfo:
     sums = read_sums(folder)
     files = []
     for name, digest in sorted(sums.items()):

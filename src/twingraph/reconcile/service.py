@@ -7,6 +7,7 @@ the web layer turns it into a 400 answer.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import cast
 
@@ -36,8 +37,12 @@ def parse_json(text: str, what: str) -> object:
 
 def positive_int(value: object, what: str, maximum: int) -> int:
     """An integer between 1 and ``maximum`` (JSON numbers like 5.0 are accepted)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) or value < 1:
-        raise InvalidRequest(f"{what} must be a positive integer, not {json.dumps(value)}")
+    # Infinity and NaN (which Python's JSON parser accepts) made int() raise: a 500, found by fuzzing.
+    wrong = InvalidRequest(f"{what} must be a positive integer, not {json.dumps(value)}")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise wrong
+    if not math.isfinite(value) or value != int(value) or value < 1:
+        raise wrong
     return min(int(value), maximum)
 
 

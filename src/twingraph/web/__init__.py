@@ -48,6 +48,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.register_blueprint(openapi.bp)
     security.register(app)
     app.context_processor(base_context)
+    if settings.proxy_hops > 0:
+        # Behind nginx (docs/deploy.md): the client's address, scheme and host come from the proxy.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
 
 

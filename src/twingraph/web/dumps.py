@@ -14,11 +14,11 @@ import hashlib
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file, url_for
 from werkzeug.exceptions import NotAcceptable, NotFound
 from werkzeug.wrappers.response import Response as BaseResponse
 
-from twingraph.release import ReleaseInfo, is_version, list_releases, read_release
+from twingraph.release import ReleaseError, ReleaseInfo, is_version, list_releases, read_release
 from twingraph.web import get_settings, get_store
 from twingraph.web.conneg import FORMATS, add_vary
 
@@ -30,15 +30,25 @@ VOID_FORMATS = {f.media_type: f for f in FORMATS if f.rdf is not None}
 
 
 def _releases() -> list[ReleaseInfo]:
+    """The releases that can be served, newest first; an incomplete one on disk is left out (logged)."""
     dist = get_settings().dist_dir
-    return [read_release(dist / version) for version in list_releases(dist)]
+    found = []
+    for version in list_releases(dist):
+        try:
+            found.append(read_release(dist / version))
+        except ReleaseError as exc:
+            current_app.logger.warning("not listed under /dumps/: %s", exc)
+    return found
 
 
 def _release(version: str) -> ReleaseInfo:
     dist = get_settings().dist_dir
     if not is_version(version) or version not in list_releases(dist):
         raise NotFound(f"There is no release {version!r}; /dumps/ lists the releases.")
-    return read_release(dist / version)
+    try:
+        return read_release(dist / version)
+    except ReleaseError as exc:
+        raise NotFound(f"Release {version} is incomplete on this server; /dumps/ lists the others.") from exc
 
 
 def _midnight(date: dt.date) -> dt.datetime:
@@ -129,10 +139,10 @@ def download(version: str, name: str) -> Response | BaseResponse:
 
 
 def _newest() -> str:
-    versions = list_releases(get_settings().dist_dir)
-    if not versions:
+    releases = _releases()
+    if not releases:
         raise NotFound("There is no release yet: run 'twingraph build'.")
-    return versions[0]
+    return releases[0].version
 
 
 @bp.get("/.well-known/void")

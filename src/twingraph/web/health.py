@@ -39,9 +39,7 @@ def health() -> Response:
         body.update(status="unavailable", store="unreachable", message=str(exc))
         status = 503
     body["checked_ms"] = round((time.monotonic() - started) * 1000, 1)
-    response = Response(
-        Response.json_module.dumps(body) + "\n", status=status, mimetype="application/json"
-    )
+    response = Response(Response.json_module.dumps(body) + "\n", status=status, mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"
     if status == 503:
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)

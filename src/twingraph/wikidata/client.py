@@ -12,10 +12,16 @@ from __future__ import annotations
 import email.utils
 import logging
 import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from http.client import HTTPMessage
 from importlib.metadata import version
 from string import Template
+from typing import IO
 
 from SPARQLWrapper import JSON, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
@@ -59,6 +65,48 @@ def _retryable(exc: BaseException) -> bool:
     return isinstance(exc, urllib.error.HTTPError) and exc.code in RETRY_STATUSES
 
 
+class OffEndpointRedirect(urllib.error.HTTPError):
+    """The endpoint redirected the client to another scheme, host or port."""
+
+
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme, parts.hostname, parts.port
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only within the endpoint's own scheme, host and port (no SSRF by redirect:
+    the security tests found that a redirect led the client to any address)."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        if _origin(newurl) != _origin(req.full_url):
+            raise OffEndpointRedirect(req.full_url, code, f"redirected to {newurl}", headers, fp)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+@contextmanager
+def _only_this_endpoint() -> Iterator[None]:
+    """While a query runs, urllib (SPARQLWrapper's transport) follows same-origin redirects only.
+
+    SPARQLWrapper calls ``urllib.request.urlopen``, whose opener is process-wide: it is swapped for the
+    duration of the call and put back after (the Wikidata tools are single-threaded CLI commands).
+    """
+    previous = getattr(urllib.request, "_opener", None)
+    urllib.request.install_opener(urllib.request.build_opener(_SameOriginRedirects))
+    try:
+        yield
+    finally:
+        urllib.request.install_opener(previous)
+
+
 @dataclass(frozen=True)
 class WikidataClient:
     """SELECT queries against one SPARQL endpoint, with retries and backoff on 429/5xx."""
@@ -99,7 +147,13 @@ class WikidataClient:
             reraise=True,
         )
         try:
-            answer = retrying(lambda: sparql.queryAndConvert())
+            with _only_this_endpoint():
+                answer = retrying(lambda: sparql.queryAndConvert())
+        except OffEndpointRedirect as exc:
+            raise WikidataError(
+                f"{self.endpoint} {exc.reason}: the client only talks to the endpoint it is given "
+                "(name the new address with --endpoint if it is to be trusted)"
+            ) from exc
         except urllib.error.HTTPError as exc:
             raise WikidataError(
                 f"{self.endpoint} answered {exc.code} {exc.reason} "

@@ -1,0 +1,193 @@
+"""Server start-up, memory, and the WSGI server choice, beside oxigraph serve-read-only and rdflib-endpoint.
+
+    .venv/bin/python benchmarks/bench_server.py                # 1M generated triples
+    .venv/bin/python benchmarks/bench_server.py --quick        # smoke: 10k triples, 2 s per cell
+
+Start-up: seconds from starting ``twingraph serve`` on a built release until ``/health`` answers 200,
+cold (the embedded store's database is first bulk-loaded from the release's dump into the cache
+folder) and warm (the database of that release is cached: what every restart after the first does).
+Peers: ``oxigraph load`` + ``serve-read-only`` (cold), ``serve-read-only`` alone (warm), and
+rdflib-endpoint (it parses the graph on every start).
+
+Memory: proportional set size (PSS: shared pages divided among the processes mapping them) of the
+server's whole process tree after a warm-up of pages and queries; RSS summed over the tree beside it
+(it counts the shared database mapping once per process).
+
+WSGI servers: the same app (``twingraph.web:create_app()``), 2 worker processes each, under gunicorn
+sync, gunicorn gthread (8 threads per worker) and Granian (8 blocking threads per worker), driven by
+wrk at concurrency 32 with /doc HTML pages (each request another city) and a repeated cached /sparql
+lookup.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common
+from common import Release, Request, Server
+
+BASE = "https://w3id.org/twingraph/"
+LOOKUP = "SELECT ?p ?o WHERE { <https://w3id.org/twingraph/id/city/dortmund> ?p ?o }"
+
+
+def warm_up(server: Server, docs: list[str]) -> None:
+    """A few pages and queries, so that the per-release indexes and caches exist before memory is read."""
+    for path in [*docs[:20], "/", "/search?q=Amiens", "/sparql?" + urllib.parse.urlencode({"query": LOOKUP})]:
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(server.url + path, timeout=120).read()
+
+
+def city_docs(oxigraph: Server, limit: int = 1001) -> list[str]:
+    text = f'SELECT ?c WHERE {{ ?c a <{BASE}ontology#City> FILTER(STRSTARTS(STR(?c), "{BASE}id/")) }}'
+    url = oxigraph.url + "/query?" + urllib.parse.urlencode({"query": text})
+    request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(request, timeout=300) as response:
+        rows = json.loads(response.read())["results"]["bindings"]
+    docs = ["/doc/" + row["c"]["value"][len(BASE + "id/") :] for row in rows]
+    docs = docs[:: max(1, len(docs) // limit)][:limit]
+    return docs if len(docs) % 2 else docs[:-1]
+
+
+def wsgi_servers(rel: Release, port: int) -> dict[str, list[str]]:
+    """Command lines of the WSGI servers compared, 2 workers each, on ``port``."""
+    bind = f"{common.LOOPBACK}:{port}"
+    gunicorn = [str(common.BIN / "gunicorn"), "--bind", bind, "--workers", "2", "--access-logfile", "-"]
+    granian = [
+        str(common.BIN / "granian"),
+        "--interface",
+        "wsgi",
+        "--factory",
+        "--host",
+        common.LOOPBACK,
+        "--port",
+        str(port),
+        "--workers",
+        "2",
+        "--blocking-threads",
+        "8",
+        "--access-log",
+    ]
+    app = "twingraph.web:create_app()"
+    return {
+        "gunicorn sync": [*gunicorn, app],
+        "gunicorn gthread 8 threads": [*gunicorn, "--worker-class", "gthread", "--threads", "8", app],
+        "granian 8 threads": [*granian, "twingraph.web:create_app"],
+    }
+
+
+def main() -> None:
+    args = common.settle(common.arguments(__doc__.splitlines()[0]).parse_args())
+    rel = common.release(args.work, args.size)
+    rows: list[list[object]] = []
+    # Cold start: our database cache emptied; the peer's database loaded anew.
+    shutil.rmtree(rel.folder / "oxigraph-cache", ignore_errors=True)
+    with common.twingraph_server(rel) as cold:
+        pass
+    peer_db = rel.folder / "peers" / "oxigraph-db"
+    shutil.rmtree(peer_db, ignore_errors=True)
+    started = time.perf_counter()
+    common.oxigraph_database(rel)
+    peer_load = time.perf_counter() - started
+    with contextlib.ExitStack() as stack:
+        oxigraph = stack.enter_context(common.oxigraph_peer(rel))
+        docs = city_docs(oxigraph)
+        ours = stack.enter_context(common.twingraph_server(rel))
+        warm_up(ours, docs)
+        ours_pss, ours_rss = ours.pss(), ours.rss()
+        warm_up(oxigraph, [])
+        rows.append(
+            [
+                "twingraph serve (2 workers)",
+                cold.started_in,
+                ours.started_in,
+                common.megabytes(ours_pss),
+                common.megabytes(ours_rss),
+            ]
+        )
+        rows.append(
+            [
+                "oxigraph serve-read-only",
+                peer_load + oxigraph.started_in,
+                oxigraph.started_in,
+                common.megabytes(oxigraph.pss()),
+                common.megabytes(oxigraph.rss()),
+            ]
+        )
+    if common.have_command("rdflib-endpoint"):
+        with common.rdflib_peer(rel) as rdflib:
+            start, pss, rss = rdflib.started_in, rdflib.pss(), rdflib.rss()
+            rows.append(["rdflib-endpoint", start, start, common.megabytes(pss), common.megabytes(rss)])
+    else:
+        rows.append(["rdflib-endpoint", common.NOT_INSTALLED, "-", "-", "-"])
+    print(f"## Server start-up and memory: {rel.name} release\n")
+    print(common.table(["server", "cold start s", "warm start s", "PSS MiB", "RSS MiB (summed)"], rows))
+    warm, pss = float(rows[0][2]), float(rows[0][3])  # type: ignore[arg-type]
+    print(
+        f"\ntargets: warm start-up < 5 s: {'met' if warm < 5 else 'MISSED'}; "
+        f"memory < 1 GiB: {'met' if pss < 1024 else 'MISSED'} (PSS)"
+    )
+    compare_wsgi(rel, docs, args.duration)
+
+
+def compare_wsgi(rel: Release, docs: list[str], duration: float) -> None:
+    rows: list[list[object]] = []
+    lookup = Request(
+        "GET",
+        "/sparql?" + urllib.parse.urlencode({"query": LOOKUP}),
+        {"Accept": "application/sparql-results+json"},
+    )
+    page = Request("GET", "@C@", {"Accept": "text/html"})
+    for name in wsgi_servers(rel, 0):
+        port = common.free_port()
+        command = wsgi_servers(rel, port)[name]
+        if not Path(command[0]).exists():
+            rows.append([name, common.NOT_INSTALLED, "-", "-", "-", "-", "-", "-"])
+            continue
+        log = rel.folder / f"wsgi-{'-'.join(name.split()[:2])}.log"
+        with common.serving(name, command, "/health", port, env=rel.env, log=log) as server:
+            warm_up(server, docs)
+            pages = common.wrk(server.url, [page], 32, duration, True, docs)
+            cached = common.wrk(server.url, [lookup], 32, duration)
+            rows.append(
+                [
+                    name,
+                    pages.rps,
+                    pages.p50,
+                    pages.p99,
+                    cached.rps,
+                    cached.p50,
+                    cached.p99,
+                    pages.failed + cached.failed,
+                ]
+            )
+    print(f"\n## WSGI servers: the same app, 2 workers, wrk c32, {duration:g} s per cell\n")
+    print(
+        common.table(
+            [
+                "server",
+                "/doc HTML req/s",
+                "p50 ms",
+                "p99 ms",
+                "cached /sparql req/s",
+                "p50 ms",
+                "p99 ms",
+                "failed",
+            ],
+            rows,
+        )
+    )
+    failed = sum(int(row[7]) for row in rows if isinstance(row[7], int))
+    print(f"\nfailed requests in all runs: {failed}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,317 @@
+"""/sparql throughput and latency beside `oxigraph serve-read-only` and rdflib-endpoint, same data, same run.
+
+    .venv/bin/python benchmarks/bench_sparql.py               # 1M generated triples, 5 s per cell
+    .venv/bin/python benchmarks/bench_sparql.py --size world --duration 10
+    .venv/bin/python benchmarks/bench_sparql.py --quick       # smoke: 10k triples, 2 s per cell
+
+Servers, each started here on a free port of 127.0.0.1 and stopped at the end:
+
+- twingraph: ``twingraph serve`` as shipped (gunicorn, 2 workers; embedded store, query workers),
+- twingraph remote: the same app with the remote backend on the oxigraph server below,
+- oxigraph: ``oxigraph serve-read-only`` on a database ``oxigraph load`` filled with the release's
+  named graphs and their merge as default graph (the layout our embedded store has),
+- rdflib-endpoint: the release's union graph in an rdflib Graph (only when every request differs,
+  at concurrency 8: it is two orders of magnitude slower).
+
+Query mix (POST, form-encoded, as a Lua script for wrk): a lookup of one city's triples, a label
+search, an aggregate (cities per country), a two-step path (partners of partners) and a DESCRIBE.
+Two modes: *repeat* sends the same five queries again and again (our release-keyed result cache
+answers); *vary* makes every request differ (another city, another LIMIT), so every request reaches
+the engine. Throughput per query and its geometric mean over the mix, as ratios to oxigraph.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import urllib.parse
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common
+from common import Load, Release, Request, Server
+
+BASE = "https://w3id.org/twingraph/"
+PROLOGUE = f"PREFIX tg: <{BASE}ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+JSON_RESULTS = "application/sparql-results+json"
+TURTLE = "text/turtle"
+CITY = "@C@"  # placeholder for a city IRI, filled in by the wrk script
+HEAVY_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class Query:
+    """One query of the mix: ``@C@`` is a city IRI, ``@N@`` the LIMIT (1000 unless the run varies).
+
+    A ``heavy`` query reads a large part of the graph (about 0.5 s of one core at 1M): its cells run
+    at least HEAVY_SECONDS, since an engine that runs 64 of them at once answers the first only after
+    all have shared the cores for a while.
+    """
+
+    name: str
+    text: str
+    accept: str
+    heavy: bool = False
+
+
+MIX = [
+    Query("lookup", PROLOGUE + "SELECT ?p ?o WHERE { <@C@> ?p ?o } LIMIT @N@", JSON_RESULTS),
+    Query(
+        "label search",
+        PROLOGUE
+        + "SELECT ?city ?label WHERE { ?city a tg:City ; rdfs:label ?label . "
+        + 'FILTER(STRSTARTS(LCASE(STR(?label)), "dortm")) } LIMIT @N@',
+        JSON_RESULTS,
+        heavy=True,
+    ),
+    Query(
+        "aggregate",
+        PROLOGUE
+        + "SELECT ?country (COUNT(?city) AS ?cities) WHERE { ?city a tg:City ; tg:countryCode ?country } "
+        + "GROUP BY ?country ORDER BY DESC(?cities) ?country LIMIT @N@",
+        JSON_RESULTS,
+        heavy=True,
+    ),
+    Query(
+        "path (2 steps)",
+        PROLOGUE
+        + "SELECT DISTINCT ?other WHERE { <@C@> tg:partnerOf/tg:partner ?p . "
+        + "?p tg:partnerOf/tg:partner ?other } LIMIT @N@",
+        JSON_RESULTS,
+    ),
+    Query("describe", PROLOGUE + "DESCRIBE <@C@>", TURTLE),
+]
+
+
+def request_of(query: Query, path: str) -> Request:
+    """A POST of the query as a form, placeholders kept readable for the wrk script."""
+    body = urllib.parse.urlencode({"query": query.text}).replace("%40C%40", "@C@").replace("%40N%40", "@N@")
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": query.accept}
+    return Request("POST", path, headers, body)
+
+
+def query_path(server: Server) -> str:
+    """Where each server answers SPARQL."""
+    return {"oxigraph": "/query", "rdflib-endpoint": "/"}.get(server.name, "/sparql")
+
+
+def post(server: Server, query: Query, city: str) -> tuple[bytes, str]:
+    """One request as the load generator sends it in repeat mode; the answer's bytes and media type."""
+    req = common.fixed(request_of(query, query_path(server)), urllib.parse.quote_plus(city))
+    data = req.body.encode()
+    request = urllib.request.Request(server.url + req.path, data=data, headers=req.headers, method="POST")
+    with urllib.request.urlopen(request, timeout=600) as response:
+        return bytes(response.read()), response.headers.get_content_type()
+
+
+def size_of(query: Query, answer: tuple[bytes, str]) -> int | str:
+    """Rows of a result set, triples of a graph ("unreadable" when the answer does not parse).
+
+    The graph is read in the format the server chose (rdflib-endpoint answers DESCRIBE in RDF/XML
+    whatever the Accept header asks for).
+    """
+    body, media_type = answer
+    try:
+        if query.accept == TURTLE:
+            fmt = ox.RdfFormat.from_media_type(media_type) or ox.RdfFormat.TURTLE
+            if body.lstrip().startswith(b"<?xml"):  # whatever the Content-Type says
+                fmt = ox.RdfFormat.RDF_XML
+            return sum(1 for _ in ox.parse(body, format=fmt))
+        return len(json.loads(body)["results"]["bindings"])
+    except (SyntaxError, ValueError, KeyError) as exc:
+        common.say(f"{query.name}: unreadable answer ({exc}): {body[:300]!r}")
+        return "unreadable"
+
+
+def cities(server: Server, count: int) -> list[str]:
+    """IRIs of ``count`` cities (an odd number, so that the wrk script's stride visits them all)."""
+    text = PROLOGUE + "SELECT ?c WHERE { ?c a tg:City ; tg:partnerOf ?p } GROUP BY ?c ORDER BY ?c"
+    body = urllib.parse.urlencode({"query": text}).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": JSON_RESULTS}
+    request = urllib.request.Request(server.url + "/query", data=body, headers=headers)
+    with urllib.request.urlopen(request, timeout=600) as response:
+        rows = json.loads(response.read())["results"]["bindings"]
+    found = [row["c"]["value"] for row in rows]
+    step = max(1, len(found) // count)
+    chosen = found[::step][:count]
+    return chosen if len(chosen) % 2 else chosen[:-1]
+
+
+def check_answers(servers: Sequence[Server], city: str) -> list[list[object]]:
+    """Send each query once to each server; the sizes of the answers must agree."""
+    rows: list[list[object]] = []
+    for query in MIX:
+        sizes = [size_of(query, post(server, query, city)) for server in servers]
+        rows.append([query.name, *sizes, "same" if len(set(sizes)) == 1 else "DIFFERENT"])
+    return rows
+
+
+def measure(
+    server: Server,
+    vary: bool,
+    connections: int,
+    duration: float,
+    values: list[str],
+    quick: bool,
+    idle: Sequence[Server],
+) -> dict[str, Load]:
+    """wrk on each query of the mix in turn (heavy ones for at least HEAVY_SECONDS unless ``quick``)."""
+    path = query_path(server)
+    quoted = [urllib.parse.quote_plus(v) for v in values]
+    figures = {}
+    for query in MIX:
+        seconds = max(duration, HEAVY_SECONDS) if query.heavy and not quick else duration
+        load = common.wrk(
+            server.url, [request_of(query, path)], connections, seconds, vary, quoted, timeout=120
+        )
+        if not load.ok:
+            common.say(f"  {server.name} {query.name}: {load.failed} failed, {load.requests} answered")
+        figures[query.name] = load
+        for other in idle:  # the remote backend's backlog is in the oxigraph server
+            other.wait_idle()
+    return figures
+
+
+def main() -> None:
+    parser = common.arguments(__doc__.splitlines()[0])
+    parser.add_argument("--connections", default="8,64", help="wrk concurrency levels (quick: 8)")
+    args = common.settle(parser.parse_args())
+    args.duration = args.duration if "--duration" in sys.argv else min(args.duration, 5.0)
+    levels = (
+        [8]
+        if args.quick and "--connections" not in sys.argv
+        else [int(c) for c in args.connections.split(",")]
+    )
+    if not common.have_wrk():
+        raise SystemExit("wrk is missing: `make sysdeps` installs it (Debian package wrk)")
+    rel = common.release(args.work, args.size)
+    results: dict[tuple[str, str, int], dict[str, Load]] = {}
+    with contextlib.ExitStack() as stack:
+        common.say("starting oxigraph serve-read-only ...")
+        oxigraph = stack.enter_context(common.oxigraph_peer(rel))
+        values = cities(oxigraph, 20001)
+        common.say(f"{len(values)} cities to vary over; starting twingraph (embedded, then remote) ...")
+        ours = stack.enter_context(common.twingraph_server(rel))
+        remote_env = {"TWINGRAPH_STORE": "remote", "TWINGRAPH_REMOTE_QUERY_URL": oxigraph.url + "/query"}
+        remote = stack.enter_context(common.twingraph_server(rel, extra_env=remote_env, log_name="remote"))
+        servers = [ours, remote, oxigraph]
+        rdflib = None
+        if common.have_command("rdflib-endpoint"):
+            common.say("starting rdflib-endpoint (it parses the whole graph first) ...")
+            rdflib = stack.enter_context(common.rdflib_peer(rel))
+            common.say(f"rdflib-endpoint started in {rdflib.started_in:.0f} s")
+        else:
+            common.say(f"rdflib-endpoint {common.NOT_INSTALLED}: left out")
+        everyone = [*servers, *([rdflib] if rdflib else [])]
+        checks = check_answers(everyone, values[0])
+        for vary in (False, True):
+            for connections in levels:
+                for server in servers:
+                    mode = "vary" if vary else "repeat"
+                    common.say(f"{mode} c{connections}: {server.name} ...")
+                    results[(server.name + (" remote" if server is remote else ""), mode, connections)] = (
+                        measure(server, vary, connections, args.duration, values, args.quick, everyone)
+                    )
+        if rdflib is not None:
+            common.say("vary c8: rdflib-endpoint ...")
+            seconds = args.duration if args.quick else max(args.duration, HEAVY_SECONDS)
+            results[("rdflib-endpoint", "vary", 8)] = measure(
+                rdflib, True, 8, seconds, values, True, [rdflib]
+            )
+    report(rel, args.duration, checks, results, levels)
+
+
+def slow_rps(load: Load) -> float:
+    """Throughput, or for a run in which no answer came back its upper bound: one answer in the run."""
+    return load.rps if load.requests else 1.0 / max(load.seconds, 1.0)
+
+
+def report(
+    rel: Release,
+    duration: float,
+    checks: list[list[object]],
+    results: dict[tuple[str, str, int], dict[str, Load]],
+    levels: list[int],
+) -> None:
+    print(
+        f"## /sparql: {rel.name} release, wrk {duration:g} s per cell ({HEAVY_SECONDS:g} s for heavy "
+        "queries and rdflib-endpoint), POST form, 2-core machine\n"
+    )
+    print("Answer sizes (rows or triples) per server, repeat-mode request:\n")
+    servers = ["twingraph", "remote", "oxigraph", "rdflib-endpoint"][: len(checks[0]) - 2]
+    print(common.table(["query", *servers, "agree"], checks))
+    summary = []
+    for mode in ("repeat", "vary"):
+        for connections in levels:
+            ours = results[("twingraph", mode, connections)]
+            remote = results[("twingraph remote", mode, connections)]
+            peer = results[("oxigraph", mode, connections)]
+            slow = results.get(("rdflib-endpoint", mode, connections))
+            rows = []
+            for query in MIX:
+                o, r, p = ours[query.name], remote[query.name], peer[query.name]
+                row: list[object] = [query.name, o.rps, o.p50, o.p99, r.rps, p.rps, p.p50, p.p99]
+                row.append(common.ratio(o.rps, p.rps))
+                if slow:
+                    bound = slow_rps(slow[query.name])
+                    mark = "" if slow[query.name].requests else "< "
+                    row += [f"{mark}{bound:.3g}", ("> " if mark else "") + common.ratio(o.rps, bound)]
+                rows.append(row)
+            means = [common.geomean([f[q.name].rps for q in MIX]) for f in (ours, remote, peer)]
+            headers = [
+                "query",
+                "twingraph req/s",
+                "p50 ms",
+                "p99 ms",
+                "remote req/s",
+                "oxigraph req/s",
+                "p50 ms",
+                "p99 ms",
+                "vs oxigraph",
+            ]
+            if slow:
+                headers += ["rdflib-endpoint req/s", "vs rdflib"]
+            print(f"\n### {mode}, concurrency {connections}\n")
+            print(common.table(headers, rows))
+            line: list[object] = [
+                f"{mode} c{connections}",
+                *means,
+                common.ratio(means[0], means[2]),
+                common.ratio(means[1], means[2]),
+            ]
+            if slow:
+                slow_mean = common.geomean([slow_rps(slow[q.name]) for q in MIX])
+                mark = "" if all(slow[q.name].requests for q in MIX) else "> "
+                line += [slow_mean, mark + common.ratio(means[0], slow_mean)]
+            else:
+                line += ["-", "-"]
+            summary.append(line)
+    print("\n### Geometric mean of throughput over the mix\n")
+    print(
+        common.table(
+            [
+                "mode",
+                "twingraph",
+                "twingraph remote",
+                "oxigraph",
+                "twingraph/oxigraph",
+                "remote/oxigraph",
+                "rdflib-endpoint",
+                "twingraph/rdflib",
+            ],
+            summary,
+        )
+    )
+    failed = sum(load.failed for figures in results.values() for load in figures.values())
+    print(f"\nfailed requests in all runs: {failed}")
+
+
+if __name__ == "__main__":
+    main()

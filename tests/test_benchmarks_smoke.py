@@ -1,0 +1,44 @@
+"""Every benchmark script runs in its smoke mode (10k generated triples, 1-second wrk runs) and prints
+its figures. The figures themselves are not asserted (they are machine-dependent; docs/benchmarks.md
+holds a measured set): only that each script completes, starts and stops its servers, and prints
+its table with no failed request.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from twingraph.config import PROJECT_DIR
+
+pytestmark = [pytest.mark.slow, pytest.mark.server]
+
+SCRIPTS = PROJECT_DIR / "benchmarks"
+# (script, a line its report must hold)
+RUNS = [
+    ("bench_sparql.py", "### Geometric mean of throughput over the mix"),
+    ("bench_pages.py", "| /doc Turtle"),
+    ("bench_reconcile.py", "twingraph /reconcile, warm batch"),
+    ("bench_server.py", "| twingraph serve (2 workers)"),
+    ("bench_build.py", "| validate"),
+]
+LOADED = ("bench_sparql.py", "bench_pages.py", "bench_server.py")  # the scripts that drive wrk
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One work folder for all scripts: the 10k release is generated and built once."""
+    return tmp_path_factory.mktemp("bench")
+
+
+@pytest.mark.parametrize(("script", "expected"), RUNS, ids=[r[0] for r in RUNS])
+def test_benchmark_runs_in_smoke_mode(script: str, expected: str, work: Path) -> None:
+    command = [sys.executable, str(SCRIPTS / script), "--quick", "--duration", "1", "--work", str(work)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert expected in done.stdout, done.stdout
+    if script in LOADED:
+        assert "failed requests in all runs: 0" in done.stdout, done.stdout

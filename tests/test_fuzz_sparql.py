@@ -1,0 +1,131 @@
+"""Hostile input to /sparql (bounded property tests; `make fuzz` runs the long version).
+
+Malformed and mutated queries, keyword soup, SERVICE/LOAD/update, odd encodings of direct POST bodies
+(UTF-16, invalid UTF-8, NUL bytes), wrong content types, bad Accept headers, huge parameters. The
+rules: no 5xx but a 503 with Retry-After (a query stopped at the time limit), a message with every
+4xx, no stack trace or path in any answer, and the query workers survive.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fuzz_inputs import accept_headers, content_types, encodings, hostile_text, huge_text, sparql_queries
+from hardening_support import check_answer, private_paths
+from sparql_support import close_store
+from twingraph.config import Settings
+
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.fixture(scope="module")
+def fuzz_settings(release_settings: Settings) -> Settings:
+    """The test release with no rate limit (the fuzzer is one client) and a short time limit."""
+    return dataclasses.replace(release_settings, rate_limit=10_000_000, query_timeout=2.0)
+
+
+@pytest.fixture(scope="module")
+def fuzz_app(fuzz_settings: Settings) -> Iterator[Flask]:
+    from twingraph.web import create_app
+
+    application = create_app(fuzz_settings)
+    yield application
+    close_store(application)
+
+
+@pytest.fixture()
+def fuzz_client(fuzz_app: Flask) -> FlaskClient:
+    return fuzz_app.test_client()
+
+
+@FUZZ
+@given(
+    query=sparql_queries,
+    accept=accept_headers,
+    method=st.sampled_from(["GET", "POST-form"]),
+    graphs=st.lists(hostile_text, max_size=2),
+    fmt=st.one_of(st.none(), hostile_text, st.sampled_from(["json", "csv", "turtle", "xml"])),
+)
+def test_queries_by_get_and_form(
+    fuzz_client: FlaskClient,
+    fuzz_settings: Settings,
+    query: str,
+    accept: str,
+    method: str,
+    graphs: list[str],
+    fmt: str | None,
+) -> None:
+    params: dict[str, object] = {"query": query, "default-graph-uri": graphs}
+    if fmt is not None:
+        params["format"] = fmt
+    headers = {"Accept": accept}
+    if method == "GET":
+        response = fuzz_client.get("/sparql", query_string=params, headers=headers)
+    else:
+        response = fuzz_client.post("/sparql", data=params, headers=headers)
+    check_answer(
+        response.status_code,
+        response.headers,
+        response.data,
+        f"{method} {query!r}",
+        private=private_paths(fuzz_settings),
+    )
+
+
+@FUZZ
+@given(data=st.data(), query=sparql_queries, content_type=content_types, accept=accept_headers)
+def test_direct_posts_in_odd_encodings(
+    fuzz_client: FlaskClient,
+    fuzz_settings: Settings,
+    data: st.DataObject,
+    query: str,
+    content_type: str,
+    accept: str,
+) -> None:
+    body = data.draw(st.one_of(encodings(query), st.binary(max_size=300)))
+    response = fuzz_client.post(
+        "/sparql", data=body, headers={"Content-Type": content_type, "Accept": accept}
+    )
+    check_answer(
+        response.status_code,
+        response.headers,
+        response.data,
+        f"POST {content_type} {body[:80]!r}",
+        "POST",
+        private_paths(fuzz_settings),
+    )
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=huge_text, where=st.sampled_from(["query", "form", "body", "graph"]))
+def test_huge_parameters(fuzz_client: FlaskClient, text: str, where: str) -> None:
+    if where == "query":
+        response = fuzz_client.get("/sparql", query_string={"query": text})
+    elif where == "form":
+        response = fuzz_client.post("/sparql", data={"query": "ASK {}", "named-graph-uri": text})
+    elif where == "body":
+        response = fuzz_client.post("/sparql", data=text, content_type="application/sparql-query")
+    else:
+        response = fuzz_client.get("/sparql", query_string={"query": "ASK {}", "default-graph-uri": text})
+    check_answer(response.status_code, response.headers, response.data, f"huge {where}")
+
+
+def test_workers_survive_the_fuzzing(fuzz_client: FlaskClient, fuzz_app: Flask) -> None:
+    """After everything above the endpoint still answers, from the same pool."""
+    pool = fuzz_app.extensions["twingraph.store"].pool()
+    response = fuzz_client.get(
+        "/sparql", query_string={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "application/json"}
+    )
+    assert response.status_code == 200 and response.json == {"head": {}, "boolean": True}
+    assert len(pool.pids()) >= 1
