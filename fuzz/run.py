@@ -93,7 +93,9 @@ def main() -> None:
     )
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="release folder (default: dist)")
     parser.add_argument("--examples", type=int, default=400, help="schemathesis examples per operation")
-    parser.add_argument("--hostile", type=int, default=2000, help="hypothesis examples per hostile family (4)")
+    parser.add_argument(
+        "--hostile", type=int, default=2000, help="hypothesis examples per hostile family (4)"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="twingraph-fuzz-"))
     port = free_port()
