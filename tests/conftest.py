@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from twingraph.config import PROJECT_DIR, Settings, load_settings
 from twingraph.load import LoadedGraph, load_graph
@@ -66,14 +64,10 @@ def client(app: Flask) -> FlaskClient:
 
 
 def _serve(application: Flask) -> Iterator[str]:
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, application, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    from sparql_support import serving
+
+    with serving(application) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -194,20 +194,7 @@ def protocol_endpoint(
     request: pytest.FixtureRequest, protocol_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """URL of /sparql of the app serving the protocol release, on each backend in turn."""
-    from twingraph.web import create_app
-
-    server = None
-    chosen = protocol_settings
-    if request.param == "remote":
-        server, chosen = start_remote(protocol_settings, tmp_path_factory.mktemp("oxigraph-protocol"))
-    application = create_app(chosen)
-    try:
-        with serving(application) as base:
-            yield f"{base}/sparql"
-    finally:
-        close_store(application)
-        if server is not None:
-            server.stop()
+    yield from _endpoint(request.param, protocol_settings, tmp_path_factory.mktemp("oxigraph-protocol"))
 
 
 @pytest.fixture(scope="session", params=["embedded", "remote"])
@@ -215,12 +202,17 @@ def dortmund_endpoint(
     request: pytest.FixtureRequest, release_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """URL of /sparql serving the Dortmund release, on each backend in turn (a real HTTP server)."""
+    yield from _endpoint(request.param, release_settings, tmp_path_factory.mktemp("oxigraph-dortmund"))
+
+
+def _endpoint(backend: str, settings: Settings, oxigraph_dir: Path) -> Iterator[str]:
+    """Serve the release of ``settings`` on the embedded or a real remote backend; yield /sparql's URL."""
     from twingraph.web import create_app
 
     server = None
-    chosen = release_settings
-    if request.param == "remote":
-        server, chosen = start_remote(release_settings, tmp_path_factory.mktemp("oxigraph-dortmund"))
+    chosen = settings
+    if backend == "remote":
+        server, chosen = start_remote(settings, oxigraph_dir)
     application = create_app(chosen)
     try:
         with serving(application) as base:
