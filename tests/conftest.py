@@ -134,6 +134,10 @@ def pages_settings(tmp_path_factory: pytest.TempPathFactory, settings: Settings)
     release = built.dist_dir / "0.0.1-test"
     release.mkdir(parents=True)
     load_graph(built).store.dump(output=str(release / "twingraph.trig"), format=ox.RdfFormat.TRIG)
+    # The server reads the shapes from the release (as the build writes them), never from shapes/.
+    from twingraph.validate import load_shapes
+
+    load_shapes(built).serialize(release / "shapes.ttl", format="turtle")
     (built.dist_dir / "latest").symlink_to(release.name)
     return built
 

@@ -27,6 +27,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from twingraph.config import Settings
 from twingraph.store import EmbeddedStore
 from twingraph.store.load_remote import load_remote
+from twingraph.web.state import app_state
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 PROTOCOL = SHARED / "specs" / "sparql11" / "protocol"
@@ -176,7 +177,7 @@ def start_remote(base: Settings, location: Path, timeout_s: int = 5) -> tuple[Ox
 
 def close_store(application: Flask) -> None:
     """End the worker processes of an app's embedded store."""
-    store = application.extensions["twingraph.store"]
+    store = app_state(application).store
     if isinstance(store, EmbeddedStore):
         store.close()
 

@@ -16,8 +16,8 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from twingraph.config import Settings
-from twingraph.publish.checksums import read_sums
-from twingraph.release import read_dataset_info, read_release
+from twingraph.publish.dataset import read_dataset_info
+from twingraph.release import read_release, read_sums
 
 DCAT = "http://www.w3.org/ns/dcat#"
 VOID = "http://rdfs.org/ns/void#"

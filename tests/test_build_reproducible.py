@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from twingraph.config import Settings
-from twingraph.release import read_dataset_info
+from twingraph.publish.dataset import read_dataset_info
 
 pytestmark = pytest.mark.slow
 

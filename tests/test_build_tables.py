@@ -14,7 +14,7 @@ from csvw import TableGroup
 from csvw.metadata import CSVW
 
 from twingraph.config import Settings
-from twingraph.release import read_dataset_info
+from twingraph.publish.dataset import read_dataset_info
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 # Columns whose values are a filtered part of their property's values (the rest show all of them).

@@ -13,7 +13,8 @@ import pyoxigraph as ox
 import pytest
 
 from twingraph.config import Settings
-from twingraph.release import ReleaseInfo, read_dataset_info, read_release
+from twingraph.publish.dataset import read_dataset_info
+from twingraph.release import ReleaseInfo, read_release
 
 pytestmark = pytest.mark.server
 

@@ -21,6 +21,7 @@ from fuzz_inputs import accept_headers, content_types, encodings, hostile_text, 
 from hardening_support import check_answer, private_paths
 from sparql_support import close_store
 from twingraph.config import Settings
+from twingraph.web.state import app_state
 
 FUZZ = settings(
     max_examples=150,
@@ -123,7 +124,7 @@ def test_huge_parameters(fuzz_client: FlaskClient, text: str, where: str) -> Non
 
 def test_workers_survive_the_fuzzing(fuzz_client: FlaskClient, fuzz_app: Flask) -> None:
     """After everything above the endpoint still answers, from the same pool."""
-    pool = fuzz_app.extensions["twingraph.store"].pool()
+    pool = app_state(fuzz_app).store.pool()
     response = fuzz_client.get(
         "/sparql", query_string={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "application/json"}
     )

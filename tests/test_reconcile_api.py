@@ -497,12 +497,13 @@ def test_names_follow_accept_language(client: FlaskClient) -> None:
 
 
 def test_index_is_built_once_per_release(client: FlaskClient) -> None:
-    from twingraph.web.reconcile import INDEX_KEY
+    from twingraph.web.state import app_state
 
     client.get("/reconcile")
-    index = client.application.extensions[INDEX_KEY]
+    index = app_state(client.application).reconcile_index.built
+    assert index is not None
     client.post("/reconcile", data={"queries": '{"q": {"query": "Leeds"}}'})
-    assert client.application.extensions[INDEX_KEY] is index
+    assert app_state(client.application).reconcile_index.built is index
 
 
 def test_spec_folder_is_there(shared_dir: Path) -> None:

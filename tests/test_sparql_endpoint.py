@@ -25,6 +25,7 @@ from sparql_support import close_store
 from twingraph.config import Settings
 from twingraph.sparql.examples import load_examples
 from twingraph.web import create_app
+from twingraph.web.state import app_state
 
 SELECT = "SELECT ?s WHERE { ?s a <https://w3id.org/twingraph/ontology#City> } ORDER BY ?s"
 CONSTRUCT = "CONSTRUCT { ?s a ?c } WHERE { ?s a ?c } LIMIT 5"
@@ -239,15 +240,15 @@ def test_normalized_query_shares_etag(client: FlaskClient) -> None:
 def test_repeated_query_comes_from_the_cache(custom_app: object) -> None:
     application = custom_app()  # type: ignore[operator]
     client = application.test_client()
-    service = application.extensions["twingraph.sparql"]
+    state = app_state(application)
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     first = get(client, query, "text/csv")
-    misses = service.cache.misses
-    pool = application.extensions["twingraph.store"].pool()
+    misses = state.result_cache.misses
+    pool = state.store.pool()
     pids = pool.pids()
     second = get(client, "select (count(*) as ?n) where {?s ?p ?o}", "text/csv")
     assert second.data == first.data
-    assert service.cache.misses == misses and service.cache.hits >= 1
+    assert state.result_cache.misses == misses and state.result_cache.hits >= 1
     assert pool.pids() == pids
 
 

@@ -20,6 +20,7 @@ from flask import Flask
 from sparql_support import close_store, serving
 from twingraph.config import Settings
 from twingraph.web import create_app
+from twingraph.web.state import app_state
 
 EXPLOSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 MEMORY_BOMB = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?f ?i"
@@ -51,7 +52,7 @@ def _alive(pid: int) -> bool:
 
 
 def _wait_for_workers(application: Flask, count: int) -> list[int]:
-    pool = application.extensions["twingraph.store"].pool()
+    pool = app_state(application).store.pool()
     deadline = time.monotonic() + 30
     while len(pool.pids()) < count:
         assert time.monotonic() < deadline, "the pool did not replace its worker"

@@ -28,14 +28,9 @@ from twingraph.publish import serialize as ser
 from twingraph.publish.catalog import CATALOG_PREFIXES, catalog_triples, void_stats
 from twingraph.publish.changes import compute_changes, read_triples, write_changes
 from twingraph.publish.checksums import write_sums
+from twingraph.publish.dataset import DatasetInfo, read_dataset_info
 from twingraph.publish.tables import TABLES, TableError, index_by_subject, write_metadata, write_table
-from twingraph.release import (
-    DatasetInfo,
-    list_releases,
-    listing_order,
-    read_dataset_info,
-    version_key,
-)
+from twingraph.release import list_releases, listing_order, version_key
 from twingraph.validate import ValidationReport, load_shapes, validate
 
 DOCUMENTS = ("CHANGES.md", "changes.ttl", "validation-report.ttl")

@@ -1,16 +1,16 @@
-"""Where releases live on disk, which one to serve, and what ``data/dataset.toml`` says about them.
+"""Reading a release from disk: where releases live, which one to serve, what files it holds.
 
 A release is a folder ``dist/<version>/`` named by a semantic version and holding a
-``SHA256SUMS`` file; ``dist/latest`` is a symbolic link to the newest one. The version, the
-release date and the dataset's title, description, licence and publisher come from
-``data/dataset.toml``, written by the data curator.
+``SHA256SUMS`` file; ``dist/latest`` is a symbolic link to the newest one. This module is where the
+build and the server meet: the build writes releases (``twingraph.publish``) and reads the older ones
+through it, the server reads nothing but what it finds here. So it imports neither side.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,12 +18,13 @@ from typing import Any
 import pyoxigraph as ox
 
 from twingraph.config import Settings
-from twingraph.load import DataError
-from twingraph.publish.checksums import SUMS_FILE, read_sums, sha256_file
-from twingraph.publish.formats import DUMPS, REPORTS, file_kind
+from twingraph.release_files import DUMPS, REPORTS, file_kind
 
-DATASET_FILE = "dataset.toml"
 LATEST = "latest"
+SUMS_FILE = "SHA256SUMS"
+DUMP_FILE = "twingraph.trig"
+SHAPES_FILE = "shapes.ttl"
+ONTOLOGY_FILE = "ontology.ttl"
 # semver.org, section 2, 9 and 10 (build metadata is not allowed: it would not order releases).
 _SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
@@ -45,9 +46,53 @@ def resolve_release(settings: Settings) -> Path:
     if not folder.exists():
         raise ReleaseError(f"no release {settings.release!r} in {dist}: run 'twingraph build' first")
     folder = folder.resolve()
-    if not (folder / "twingraph.trig").is_file():
-        raise ReleaseError(f"release {folder.name!r} in {dist} is incomplete: twingraph.trig is missing")
+    if not (folder / DUMP_FILE).is_file():
+        raise ReleaseError(f"release {folder.name!r} in {dist} is incomplete: {DUMP_FILE} is missing")
     return folder
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 digest of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def parse_sums(text: str) -> dict[str, str]:
+    """Parse ``sha256sum`` output into name -> digest (text mode lines ``<hex>  <name>``).
+
+    >>> parse_sums("ab12  twingraph.ttl\\n")
+    {'twingraph.ttl': 'ab12'}
+    """
+    sums: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        digest, _, name = line.partition("  ")
+        sums[name.lstrip("*")] = digest
+    return sums
+
+
+def read_sums(folder: Path) -> dict[str, str]:
+    """Name -> SHA-256 of a release folder's files, read from its ``SHA256SUMS``."""
+    return parse_sums((folder / SUMS_FILE).read_text(encoding="utf-8"))
+
+
+def read_graph_file(folder: Path, name: str, graph: str) -> list[ox.Quad]:
+    """The triples of the release's Turtle file ``name`` (``shapes.ttl``, ``ontology.ttl``), as quads
+    in the named graph ``graph``; ReleaseError naming the file when it is missing or does not parse."""
+    path = folder / name
+    try:
+        return [
+            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph))
+            for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        ]
+    except FileNotFoundError as exc:
+        raise ReleaseError(f"release {folder.name!r} has no {name}") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ReleaseError(f"release {folder.name!r}: {name} cannot be read ({type(exc).__name__})") from exc
 
 
 def is_version(text: str) -> bool:
@@ -71,72 +116,6 @@ def version_key(version: str) -> tuple[Any, ...]:
     major, minor, patch, pre = match.groups()
     identifiers = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre.split(".")) if pre else ()
     return (int(major), int(minor), int(patch), 0 if pre else 1, identifiers)
-
-
-@dataclass(frozen=True)
-class DatasetInfo:
-    """What ``data/dataset.toml`` says: version, release date and the catalogue's texts."""
-
-    version: str
-    date: dt.date
-    title: dict[str, str]
-    description: dict[str, str]
-    license: str
-    publisher: str
-    publisher_url: str = ""
-
-
-def _texts(value: Any, key: str, where: Path) -> dict[str, str]:
-    if isinstance(value, str) and value.strip():
-        return {"en": value.strip()}
-    if isinstance(value, dict) and value and all(isinstance(v, str) and v.strip() for v in value.values()):
-        return {str(lang): str(text).strip() for lang, text in sorted(value.items())}
-    raise DataError(f"{where}: '{key}' must be a text or a table of texts by language (en = \"...\")")
-
-
-def read_dataset_info(settings: Settings) -> DatasetInfo:
-    """Read and check ``data/dataset.toml``; raise DataError naming the file and the key at fault."""
-    path = settings.data_dir / DATASET_FILE
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise DataError(f"{path}: missing (it gives the release's version, date, title, licence)") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(f"{path}: {exc}") from exc
-    for key in ("version", "date", "title", "description", "license", "publisher"):
-        if key not in raw:
-            raise DataError(f"{path}: key '{key}' is missing")
-    version = raw["version"]
-    if not isinstance(version, str) or not is_version(version):
-        raise DataError(f'{path}: version {version!r} is not a semantic version like "1.2.0"')
-    date = raw["date"]
-    if isinstance(date, str):
-        try:
-            date = dt.date.fromisoformat(date)
-        except ValueError as exc:
-            raise DataError(f'{path}: date {raw["date"]!r} is not a date like "2026-11-25"') from exc
-    if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
-        raise DataError(f"{path}: date {date!r} is not a date like 2026-11-25 (no time of day)")
-    license_iri = raw["license"]
-    if not isinstance(license_iri, str) or not license_iri.startswith(("http://", "https://")):
-        raise DataError(f"{path}: license {license_iri!r} must be the IRI of the licence document")
-    publisher, publisher_url = raw["publisher"], ""
-    if isinstance(publisher, dict):
-        publisher_url = str(publisher.get("url", ""))
-        publisher = publisher.get("name", "")
-    if not isinstance(publisher, str) or not publisher.strip():
-        raise DataError(f"{path}: publisher must be a name, or a table with name (and url)")
-    if publisher_url and not publisher_url.startswith(("http://", "https://")):
-        raise DataError(f"{path}: publisher url {publisher_url!r} must be an http(s) IRI")
-    return DatasetInfo(
-        version=version,
-        date=date,
-        title=_texts(raw["title"], "title", path),
-        description=_texts(raw["description"], "description", path),
-        license=license_iri,
-        publisher=publisher.strip(),
-        publisher_url=publisher_url,
-    )
 
 
 def list_releases(dist_dir: Path) -> list[str]:

@@ -28,8 +28,7 @@ from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 
 from twingraph.config import Settings
-from twingraph.publish.checksums import SUMS_FILE, read_sums, sha256_file
-from twingraph.release import ReleaseError, resolve_release
+from twingraph.release import SUMS_FILE, ReleaseError, read_sums, resolve_release, sha256_file
 
 APP_FACTORY = "twingraph.web:create_app"
 THREADS = 8  # per worker process: requests mostly wait on query processes or on the client

@@ -15,9 +15,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from twingraph.namespaces import PREFIXES, BaseNamespaces
-from twingraph.publish.checksums import sha256_file
-from twingraph.publish.formats import DUMPS, EU_FILE_TYPE, IANA, file_kind
-from twingraph.release import DatasetInfo
+from twingraph.publish.dataset import DatasetInfo
+from twingraph.release import sha256_file
+from twingraph.release_files import DUMPS, EU_FILE_TYPE, IANA, file_kind
 
 DCAT, DCT, FOAF, VOID = PREFIXES["dcat"], PREFIXES["dct"], PREFIXES["foaf"], PREFIXES["void"]
 RDF, RDFS, OWL, XSD = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["owl"], PREFIXES["xsd"]

@@ -1,20 +1,13 @@
-"""SHA-256 checksums of a release's files, in the format of GNU ``sha256sum``."""
+"""Writing the SHA-256 checksums of a release's files, in the format of GNU ``sha256sum``.
+
+Reading them back is part of reading a release (:mod:`twingraph.release`), which the server does too.
+"""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
-SUMS_FILE = "SHA256SUMS"
-
-
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 digest of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
+from twingraph.release import SUMS_FILE, sha256_file
 
 
 def write_sums(folder: Path) -> dict[str, str]:
@@ -23,23 +16,3 @@ def write_sums(folder: Path) -> dict[str, str]:
     text = "".join(f"{digest}  {name}\n" for name, digest in sums.items())
     (folder / SUMS_FILE).write_text(text, encoding="utf-8")
     return sums
-
-
-def parse_sums(text: str) -> dict[str, str]:
-    """Parse ``sha256sum`` output into name -> digest (text mode lines ``<hex>  <name>``).
-
-    >>> parse_sums("ab12  twingraph.ttl\\n")
-    {'twingraph.ttl': 'ab12'}
-    """
-    sums: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        digest, _, name = line.partition("  ")
-        sums[name.lstrip("*")] = digest
-    return sums
-
-
-def read_sums(folder: Path) -> dict[str, str]:
-    """Name -> SHA-256 of a release folder's files, read from its ``SHA256SUMS``."""
-    return parse_sums((folder / SUMS_FILE).read_text(encoding="utf-8"))

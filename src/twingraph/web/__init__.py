@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from pathlib import Path
+
+from flask import Flask
 
 from twingraph.config import Settings, load_settings
+from twingraph.release import ReleaseError, resolve_release
 from twingraph.store import Store, open_store
 from twingraph.web import errors
-
-STORE_KEY = "twingraph.store"
-SETTINGS_KEY = "twingraph.settings"
+from twingraph.web.state import AppState, attach, current_state
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
-    """Build the app for one release: settings default to the environment, the store to the release."""
+    """Build the app for one release: settings default to the environment, the store to the release.
+
+    A store passed in stays the caller's to close; one opened here is closed with the app
+    (:func:`twingraph.web.state.close_app`, or when the app is garbage-collected or the process exits).
+    """
     settings = settings or load_settings()
+    try:
+        release: Path | None = resolve_release(settings)
+    except ReleaseError:
+        if store is None:
+            raise
+        release = None  # a store given without a release folder (tests of a bare store)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions[SETTINGS_KEY] = settings
-    app.extensions[STORE_KEY] = store if store is not None else open_store(settings)
+    owned = store is None
+    attach(app, AppState(settings, store if store is not None else open_store(settings), release, owned))
     errors.register(app)
 
     from twingraph.web import home, ontology, pages, resources
@@ -59,11 +70,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
 def get_store() -> Store:
     """The store of the running app."""
-    store: Store = current_app.extensions[STORE_KEY]
-    return store
+    return current_state().store
 
 
 def get_settings() -> Settings:
     """The settings of the running app."""
-    settings: Settings = current_app.extensions[SETTINGS_KEY]
-    return settings
+    return current_state().settings

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
-from flask import Response, current_app, request
+from flask import Response, request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import is_resource_modified
 
-from twingraph.release import ReleaseError, resolve_release
-from twingraph.web import get_settings, get_store
+from twingraph.release import DUMP_FILE, ReleaseError
+from twingraph.web.state import current_state
 
 
 @dataclass(frozen=True)
@@ -101,18 +101,18 @@ class ReleaseStamp:
 
 def release_stamp() -> ReleaseStamp:
     """Version and build time of the served release (the release file's time; none for a remote store)."""
-    key = "twingraph.release_stamp"
-    stamp: ReleaseStamp | None = current_app.extensions.get(key)
-    if stamp is None:
+    state = current_state()
+
+    def build() -> ReleaseStamp:
         built: datetime | None
         try:
-            trig = resolve_release(get_settings()) / "twingraph.trig"
+            trig = state.release_folder() / DUMP_FILE
             built = datetime.fromtimestamp(int(trig.stat().st_mtime), tz=UTC)
         except (ReleaseError, OSError):
             built = None
-        stamp = ReleaseStamp(get_store().version, built)
-        current_app.extensions[key] = stamp
-    return stamp
+        return ReleaseStamp(state.store.version, built)
+
+    return state.release_stamp.get(build)
 
 
 def etag_for(*variant: str) -> str:

@@ -1,36 +1,31 @@
 """What every page needs about the whole release, read once per app: labels and sources.
 
-The store holds one read-only release, so these are built on first use and kept in
-``app.extensions`` (never at module level), keyed by the release version.
+The store holds one read-only release, so these are built on first use and kept in the app's
+state (:mod:`twingraph.web.state`, never at module level).
 """
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pyoxigraph as ox
-from flask import current_app
 
 from twingraph.queries import load_query
 from twingraph.store import Term
 from twingraph.web import get_settings, get_store
 from twingraph.web.i18n import Language, pick
+from twingraph.web.state import current_state
 from twingraph.web.uris import UriScheme
 
-_KEY = "twingraph.site"
 T = TypeVar("T")
 
 
 def term_text(term: Term) -> str:
     """The lexical form of a literal or the IRI of a node (quoted triples as N-Triples)."""
     return str(term) if isinstance(term, ox.Triple) else term.value
-
-
-_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -92,22 +87,9 @@ def _build() -> SiteData:
 
 def app_cached(name: str, key: Hashable, build: Callable[[], T], limit: int = 64) -> T:
     """A value computed once per app (the release never changes under it), at most ``limit`` per name."""
-    memo: dict[Hashable, Any] = current_app.extensions.setdefault(f"twingraph.cache.{name}", {})
-    if key not in memo:
-        if len(memo) >= limit:
-            memo.clear()
-        memo[key] = build()
-    value: T = memo[key]
-    return value
+    return current_state().pages.get(name, key, build, limit)
 
 
 def site_data() -> SiteData:
     """The labels and sources of the served release (built once per app)."""
-    data: SiteData | None = current_app.extensions.get(_KEY)
-    if data is None:
-        with _LOCK:
-            data = current_app.extensions.get(_KEY)
-            if data is None:
-                data = _build()
-                current_app.extensions[_KEY] = data
-    return data
+    return current_state().site.get(_build)

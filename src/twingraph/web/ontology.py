@@ -8,21 +8,22 @@ language, with an anchor per term so that ``<base>ontology#Partnership`` lands o
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app
+from flask import Blueprint, Response, abort
+from werkzeug.exceptions import NotFound
 
-from twingraph.load import parse_file
 from twingraph.namespaces import PREFIXES, BaseNamespaces
+from twingraph.release import SHAPES_FILE, ReleaseError, read_graph_file
 from twingraph.web import get_settings, get_store
 from twingraph.web.conneg import FORMATS_BY_SUFFIX, Format
 from twingraph.web.i18n import Language, pick
 from twingraph.web.labels import SiteData, site_data, term_text
 from twingraph.web.render import current_language, render_page
 from twingraph.web.resources import negotiated_response, page_variant
+from twingraph.web.state import current_state
 
 bp = Blueprint("ontology", __name__)
 
@@ -42,7 +43,6 @@ LINKS = (
     ("matches", SKOS + "exactMatch"),
     ("matches", SKOS + "closeMatch"),
 )
-_LOCK = threading.Lock()
 
 
 @dataclass
@@ -78,31 +78,33 @@ class Graph:
 
 def ontology_graph() -> Graph:
     """The ontology's named graph (built once per app)."""
-    key = "twingraph.ontology"
-    graph: Graph | None = current_app.extensions.get(key)
-    if graph is None:
+
+    def build() -> Graph:
         ns = BaseNamespaces(get_settings().base_iri)
         rows = get_store().select(
             "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": ox.NamedNode(ns.ontology)}
         )
-        graph = Graph([ox.Quad(r["s"], r["p"], r["o"], ox.NamedNode(ns.ontology)) for r in rows])  # type: ignore[arg-type]
-        current_app.extensions[key] = graph
-    return graph
+        return Graph([ox.Quad(r["s"], r["p"], r["o"], ox.NamedNode(ns.ontology)) for r in rows])  # type: ignore[arg-type]
+
+    return current_state().ontology.get(build)
 
 
 def shapes_graph() -> Graph:
-    """The SHACL shapes, parsed from ``shapes/*.ttl`` against the base IRI (once per app)."""
-    key = "twingraph.shapes"
-    graph: Graph | None = current_app.extensions.get(key)
-    if graph is None:
-        with _LOCK:
-            settings = get_settings()
-            quads: list[ox.Quad] = []
-            for path in sorted(settings.shapes_dir.glob("*.ttl")):
-                quads.extend(parse_file(path, settings.base_iri, default_graph=settings.base_iri + "shapes"))
-            graph = Graph(quads)
-            current_app.extensions[key] = graph
-    return graph
+    """The SHACL shapes of the served release (its ``shapes.ttl``, once per app), in ``<base>shapes``.
+
+    Read from the release, never from the project's ``shapes/`` folder: the server may run where
+    there is no project folder, and the release holds the shapes it was validated with.
+    """
+    state = current_state()
+
+    def build() -> Graph:
+        try:
+            folder = state.release_folder()
+            return Graph(read_graph_file(folder, SHAPES_FILE, state.settings.base_iri + "shapes"))
+        except ReleaseError as exc:
+            raise NotFound(f"The shapes are not available: {exc}.") from exc
+
+    return state.shapes.get(build)
 
 
 def _anchor(iri: str, base: str) -> str:

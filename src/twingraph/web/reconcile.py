@@ -2,16 +2,15 @@
 
 Only HTTP lives here: parameters in, JSON (or JSONP) out, CORS on every answer. Matching,
 suggest and data extension are plain functions in :mod:`twingraph.reconcile`; the index they
-use is built once per release and kept in ``app.extensions``.
+use is built once per app and kept in its state (:mod:`twingraph.web.state`).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import threading
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Flask, Response, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_cors import CORS
 from werkzeug.exceptions import TooManyRequests
@@ -33,16 +32,13 @@ from twingraph.reconcile.extend import PROPERTY_SETTINGS, applies_to
 from twingraph.reconcile.present import describe, property_object, type_object
 from twingraph.reconcile.service import MAX_BATCH, positive_int
 from twingraph.reconcile.suggest import MAX_PAGE, PAGE
-from twingraph.sparql.ratelimit import RateLimiter
-from twingraph.web import SETTINGS_KEY, get_settings, get_store
+from twingraph.web import get_settings, get_store
 from twingraph.web.errors import render_error
 from twingraph.web.i18n import choose_language
+from twingraph.web.state import current_state
 
 bp = Blueprint("reconcile", __name__, url_prefix="/reconcile")
 
-INDEX_KEY = "twingraph.reconcile.index"
-LOCK_KEY = "twingraph.reconcile.lock"
-LIMITER_KEY = "twingraph.reconcile.limiter"
 PREVIEW_WIDTH = 430
 PREVIEW_HEIGHT = 190
 # A JSONP callback is a dotted JavaScript identifier and nothing else (no brackets, quotes, spaces).
@@ -54,14 +50,13 @@ MAX_CALLBACK = 128
 def _setup(state: BlueprintSetupState) -> None:
     app = state.app
     assert isinstance(app, Flask)
-    app.extensions[LIMITER_KEY] = RateLimiter(app.extensions[SETTINGS_KEY].rate_limit, namespace="reconcile")
     # CORS on every answer under /reconcile, errors included (flask-cors wraps the error handlers too).
     CORS(app, resources={r"/reconcile(/.*)?$": {"origins": "*"}}, send_wildcard=True, max_age=86400)
 
 
 @bp.before_request
 def _rate_limit() -> None:
-    limiter: RateLimiter = current_app.extensions[LIMITER_KEY]
+    limiter = current_state().reconcile_limiter
     wait = limiter.hit(request.remote_addr or "unknown")
     if wait is not None:
         raise TooManyRequests(
@@ -71,17 +66,8 @@ def _rate_limit() -> None:
 
 
 def get_index() -> ReconIndex:
-    """The matching index of the served release, built on first use (once per release version)."""
-    store = get_store()
-    extensions = current_app.extensions
-    index: ReconIndex | None = extensions.get(INDEX_KEY)
-    if index is None or index.version != store.version:
-        with extensions.setdefault(LOCK_KEY, threading.Lock()):
-            index = extensions.get(INDEX_KEY)
-            if index is None or index.version != store.version:
-                index = build_index(store, get_settings().base_iri)
-                extensions[INDEX_KEY] = index
-    return index
+    """The matching index of the served release, built on first use (once per app)."""
+    return current_state().reconcile_index.get(lambda: build_index(get_store(), get_settings().base_iri))
 
 
 def _languages() -> tuple[str, ...]:

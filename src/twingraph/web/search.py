@@ -7,14 +7,13 @@ what they should), best label per entity, exact and prefix matches first.
 
 from __future__ import annotations
 
-import threading
 import unicodedata
 from dataclasses import dataclass
 
-from flask import current_app
 from rapidfuzz import fuzz, process
 
 from twingraph.web.labels import SiteData
+from twingraph.web.state import current_state
 
 MIN_SCORE = 72.0
 # Among equally good matches, what readers look for most comes first.
@@ -26,8 +25,6 @@ TYPE_BONUS = {
     "organisation": 2.0,
     "event": 1.0,
 }
-_KEY = "twingraph.search"
-_LOCK = threading.Lock()
 
 
 def fold(text: str) -> str:
@@ -60,24 +57,21 @@ class Hit:
 
 def search_index(site: SiteData) -> SearchIndex:
     """The index of the served release (built once per app)."""
-    index: SearchIndex | None = current_app.extensions.get(_KEY)
-    if index is None:
-        with _LOCK:
-            index = current_app.extensions.get(_KEY)
-            if index is None:
-                choices, owners = [], []
-                entities = set(site.entities())
-                for source in (site.labels, site.alt_labels):
-                    for iri, labels in source.items():
-                        if iri not in entities:
-                            continue
-                        for text in {fold(t) for t, _lang in labels}:
-                            if text:
-                                choices.append(text)
-                                owners.append(iri)
-                index = SearchIndex(choices, owners)
-                current_app.extensions[_KEY] = index
-    return index
+
+    def build() -> SearchIndex:
+        choices, owners = [], []
+        entities = set(site.entities())
+        for source in (site.labels, site.alt_labels):
+            for iri, labels in source.items():
+                if iri not in entities:
+                    continue
+                for text in {fold(t) for t, _lang in labels}:
+                    if text:
+                        choices.append(text)
+                        owners.append(iri)
+        return SearchIndex(choices, owners)
+
+    return current_state().search.get(build)
 
 
 def search(site: SiteData, query: str, limit: int = 50, segment: str | None = None) -> list[Hit]:

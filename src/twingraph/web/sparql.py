@@ -8,17 +8,14 @@ Cache-Control, Vary: Accept, the result limit and whether it was reached, and CO
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
-
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Flask, Response, abort, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_cors import CORS
 from werkzeug.exceptions import BadRequest, NotAcceptable, TooManyRequests
 
 from twingraph.namespaces import BaseNamespaces
 from twingraph.sparql import guard
-from twingraph.sparql.cache import CacheKey, ResultCache
+from twingraph.sparql.cache import CacheKey
 from twingraph.sparql.description import (
     DatasetStats,
     ServiceLimits,
@@ -33,32 +30,17 @@ from twingraph.sparql.protocol import parse_request
 from twingraph.sparql.ratelimit import RateLimiter
 from twingraph.store.base import Dataset, Store
 from twingraph.store.results import truncation_note
-from twingraph.web import SETTINGS_KEY, get_settings, get_store
+from twingraph.web import get_settings, get_store
+from twingraph.web.state import current_state
 
 bp = Blueprint("sparql", __name__)
-SERVICE_KEY = "twingraph.sparql"
 EXPOSED_HEADERS = ["ETag", "Retry-After", "X-Result-Limit", "X-Result-Truncated", "Content-Length"]
-
-
-@dataclass
-class SparqlService:
-    """What the endpoint keeps between requests: the result cache, the rate limiter, VoID figures."""
-
-    cache: ResultCache
-    limiter: RateLimiter
-    stats: dict[str, DatasetStats] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
     app = state.app
     assert isinstance(app, Flask)
-    settings = app.extensions[SETTINGS_KEY]
-    app.extensions[SERVICE_KEY] = SparqlService(
-        cache=ResultCache(settings.cache_entries, settings.cache_max_bytes),
-        limiter=RateLimiter(settings.rate_limit),
-    )
     # CORS on every /sparql response, errors and preflights included (flask-cors handles both).
     CORS(
         app,
@@ -69,18 +51,12 @@ def _setup(state: BlueprintSetupState) -> None:
     )
 
 
-def get_service() -> SparqlService:
-    """The endpoint's state in the running app."""
-    service: SparqlService = current_app.extensions[SERVICE_KEY]
-    return service
-
-
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
     """The protocol endpoint: a query's answer, else the Service Description or the query UI."""
-    service = get_service()
-    settings = get_settings()
-    _rate_limit(service)
+    state = current_state()
+    settings = state.settings
+    _rate_limit(state.sparql_limiter)
     protocol = parse_request(request, settings.max_request_bytes)
     store = get_store()
     if protocol.query is None:
@@ -92,10 +68,10 @@ def endpoint() -> Response:
     key = CacheKey.of(store.fingerprint, info.normalized, protocol.dataset, fmt.media_type)
     if request.method == "GET" and request.if_none_match.contains_weak(key.tag):
         return _cacheable(Response(status=304), key)
-    answer = service.cache.get(key)
+    answer = state.result_cache.get(key)
     if answer is None:
         answer = store.answer(protocol.query, fmt.media_type, protocol.dataset)
-        service.cache.put(key, answer)
+        state.result_cache.put(key, answer)
     response = Response(answer.body, content_type=fmt.content_type)
     response.headers["X-Result-Limit"] = str(settings.result_limit)
     response.headers["X-Result-Truncated"] = "true" if answer.truncated else "false"
@@ -114,11 +90,11 @@ def example(name: str) -> Response:
     return Response(body, content_type="application/sparql-query; charset=utf-8")
 
 
-def _rate_limit(service: SparqlService) -> None:
-    wait = service.limiter.hit(request.remote_addr or "unknown")
+def _rate_limit(limiter: RateLimiter) -> None:
+    wait = limiter.hit(request.remote_addr or "unknown")
     if wait is not None:
         raise TooManyRequests(
-            f"more than {service.limiter.per_minute} requests a minute from this client; retry in {wait} s",
+            f"more than {limiter.per_minute} requests a minute from this client; retry in {wait} s",
             retry_after=wait,
         )
 
@@ -177,15 +153,8 @@ def _description(store: Store, media_type: str) -> bytes:
 
 
 def _stats(store: Store) -> DatasetStats:
-    """VoID figures of the served data, computed once per release."""
-    service = get_service()
-    with service.lock:
-        cached = service.stats.get(store.fingerprint)
-    if cached is None:
-        cached = dataset_stats(store)
-        with service.lock:
-            service.stats[store.fingerprint] = cached
-    return cached
+    """VoID figures of the served data, computed once per app (it serves one release)."""
+    return current_state().sparql_stats.get(lambda: dataset_stats(store))
 
 
 def _ui() -> str:

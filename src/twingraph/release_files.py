@@ -1,7 +1,7 @@
 """One table of the files a release holds: media type, format IRI and what each file is.
 
-The catalogue (DCAT distributions) and the /dumps/ downloads both read it, so a file's media
-type is declared once.
+The catalogue (DCAT distributions, written by the build) and the /dumps/ downloads (read by the
+server) both read it, so a file's media type is declared once, on neither side.
 """
 
 from __future__ import annotations

@@ -1,0 +1,156 @@
+"""Everything one app keeps between requests, in one object: ``AppState``, reached through one accessor.
+
+Flask's tutorial app keeps its database in the app and closes it in one hook; this is the same for a
+read-only release: the settings, the store, the release folder, the caches and indexes built from the
+release on first use, and the rate limiters. Nothing lives at module level, so two apps in one process
+(the tests make dozens) never share a cache, a lock or an index.
+
+``create_app`` makes the state; :func:`app_state` (any app) and :func:`current_state` (the app of the
+request) reach it; :meth:`AppState.close` ends what it holds (the store's query processes) and runs by
+itself when the app is garbage-collected or the process exits.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from flask import Flask, current_app
+
+from twingraph.config import Settings
+from twingraph.release import ReleaseError
+from twingraph.sparql.cache import ResultCache
+from twingraph.sparql.ratelimit import RateLimiter
+from twingraph.store import Store
+
+if TYPE_CHECKING:
+    from twingraph.reconcile import ReconIndex
+    from twingraph.sparql.description import DatasetStats
+    from twingraph.web.conneg import ReleaseStamp
+    from twingraph.web.labels import SiteData
+    from twingraph.web.ontology import Graph
+    from twingraph.web.search import SearchIndex
+
+T = TypeVar("T")
+EXTENSION = "twingraph"  # the one key of app.extensions this app uses
+MEMO_LIMIT = 64  # values one page cache keeps before it starts again
+
+
+class Once(Generic[T]):
+    """A value built on first use, exactly once, however many threads ask for it at the same time."""
+
+    def __init__(self) -> None:
+        self._value: T | None = None
+        self._lock = threading.Lock()
+
+    def get(self, build: Callable[[], T]) -> T:
+        """The value, built with ``build()`` by the first caller (the others wait for it)."""
+        value = self._value
+        if value is None:
+            with self._lock:
+                if self._value is None:
+                    self._value = build()
+                value = self._value
+        return value
+
+    @property
+    def built(self) -> T | None:
+        """The value if it was built, else None (builds nothing)."""
+        return self._value
+
+
+@dataclass
+class PageCache:
+    """Values computed once per app, page kind and key (the release never changes under the app);
+    a bounded number per kind, so that free-text keys cannot fill the memory."""
+
+    _memo: dict[str, dict[Hashable, Any]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, name: str, key: Hashable, build: Callable[[], T], limit: int = MEMO_LIMIT) -> T:
+        """The value of ``key`` for the page kind ``name``, computed with ``build()`` when missing;
+        the kind's values are dropped once it holds ``limit`` of them."""
+        with self._lock:
+            memo = self._memo.setdefault(name, {})
+            if key in memo:
+                found: T = memo[key]
+                return found
+        value = build()  # outside the lock: a page's queries take a while and may use other caches
+        with self._lock:
+            if len(memo) >= limit:
+                memo.clear()
+            memo[key] = value
+        return value
+
+
+@dataclass
+class AppState:
+    """What one app holds: settings, store, release folder, caches, indexes and limiters."""
+
+    settings: Settings
+    store: Store
+    release: Path | None
+    """The release folder served (``None`` when the app was given a store and there is no release)."""
+    owns_store: bool = True
+    """Whether closing the app closes the store (not when the caller passed its own store in)."""
+    result_cache: ResultCache = field(init=False)
+    sparql_limiter: RateLimiter = field(init=False)
+    reconcile_limiter: RateLimiter = field(init=False)
+    site: Once[SiteData] = field(default_factory=Once)
+    search: Once[SearchIndex] = field(default_factory=Once)
+    reconcile_index: Once[ReconIndex] = field(default_factory=Once)
+    ontology: Once[Graph] = field(default_factory=Once)
+    shapes: Once[Graph] = field(default_factory=Once)
+    release_stamp: Once[ReleaseStamp] = field(default_factory=Once)
+    sparql_stats: Once[DatasetStats] = field(default_factory=Once)
+    pages: PageCache = field(default_factory=PageCache)
+    closed: bool = False
+
+    def __post_init__(self) -> None:
+        self.result_cache = ResultCache(self.settings.cache_entries, self.settings.cache_max_bytes)
+        self.sparql_limiter = RateLimiter(self.settings.rate_limit)
+        self.reconcile_limiter = RateLimiter(self.settings.rate_limit, namespace="reconcile")
+
+    def release_folder(self) -> Path:
+        """The release folder served; ReleaseError when the app serves a store without one."""
+        if self.release is None:
+            raise ReleaseError("this app serves a store without a release folder")
+        return self.release
+
+    def close(self) -> None:
+        """End what the app holds: the store's query processes and connections (once; later calls
+        do nothing). A store passed in by the caller stays open: it is the caller's to close."""
+        if self.closed:
+            return
+        self.closed = True
+        if self.owns_store:
+            self.store.close()
+
+
+def attach(app: Flask, state: AppState) -> None:
+    """Keep ``state`` in ``app`` and close it when the app goes away or the process exits."""
+    app.extensions[EXTENSION] = state
+    # A finalizer, not a teardown_appcontext hook: that one runs after every request, while the store
+    # lives as long as the app. weakref.finalize also runs at interpreter exit (a worker's shutdown).
+    weakref.finalize(app, state.close)
+
+
+def app_state(app: Flask) -> AppState:
+    """The state of ``app``."""
+    state: AppState = app.extensions[EXTENSION]
+    return state
+
+
+def current_state() -> AppState:
+    """The state of the app handling the current request."""
+    state: AppState = current_app.extensions[EXTENSION]
+    return state
+
+
+def close_app(app: Flask) -> None:
+    """Close what ``app`` holds now, without waiting for it to be garbage-collected."""
+    app_state(app).close()
