@@ -15,7 +15,6 @@ import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
-from flask import Flask
 from rdflib.compare import isomorphic
 
 from twingraph.config import Settings
