@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from twingraph.sparql.guard import inspect_query
-from twingraph.sparql.lexer import LexError, normalize, tokenize
-from twingraph.sparql.rewrite import with_base, with_values
 from twingraph.store.base import QueryRefused, QuerySyntaxError
+from twingraph.store.guard import inspect_query
+from twingraph.store.lexer import LexError, normalize, tokenize
+from twingraph.store.rewrite import with_base, with_values
 
 BASE = "https://w3id.org/twingraph/"
 LOCAL = {BASE + "id/source/a", "http://example.org/g"}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from twingraph.sparql.guard import inspect_query
+from twingraph.store.guard import inspect_query
 
 _HEADER = re.compile(r"^#\s*(title|description):\s*(.+?)\s*$", re.MULTILINE)
 

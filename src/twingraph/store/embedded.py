@@ -19,9 +19,7 @@ from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
-from twingraph.namespaces import BaseNamespaces
-from twingraph.sparql import guard
-from twingraph.sparql.rewrite import with_values  # a module import: guard imports store.base in turn
+from twingraph.store.backend import Backend, boolean_of, solutions_of, triples_of
 from twingraph.store.base import Dataset, Limits, QueryAnswer, QuerySyntaxError, QueryTimeout, Row, Term
 from twingraph.store.database import (
     DUMP_NAME,
@@ -39,7 +37,7 @@ T = TypeVar("T")
 _CHECK_EVERY = 64  # rows between two looks at the clock on the in-process path
 
 
-class EmbeddedStore:
+class EmbeddedStore(Backend):
     """A read-only pyoxigraph store holding one release, with a pool of query worker processes."""
 
     def __init__(
@@ -59,18 +57,13 @@ class EmbeddedStore:
         if location is None:
             location, fingerprint = _materialize(store, version, cache_dir)
             store = open_read_only(location)
+        super().__init__(version, fingerprint or version, base_iri, limits)
         self._store = store
-        self._version = version
-        self._base = base_iri
         self._location = location
-        self._fingerprint = fingerprint or version
-        self._limits = limits or Limits()
         self._workers = workers
-        self._prefixes = BaseNamespaces(base_iri).prefixes()
         self._pool: WorkerPool | None = None
         self._pool_pid = 0
         self._lock = threading.Lock()
-        self._graphs: list[str] | None = None
 
     @classmethod
     def from_release(
@@ -95,46 +88,22 @@ class EmbeddedStore:
             cache_dir=cache_dir,
         )
 
-    @property
-    def version(self) -> str:
-        """Version of the release the store holds."""
-        return self._version
-
-    @property
-    def fingerprint(self) -> str:
-        """Version and content digest of the data."""
-        return self._fingerprint
-
-    @property
-    def limits(self) -> Limits:
-        """Time and size limits of protocol queries."""
-        return self._limits
-
     def select(self, query: str, bindings: dict[str, Term] | None = None) -> list[Row]:
         """Run a SELECT over the union graph (in process, stopped at the time limit)."""
-        solutions = self._query(query, bindings)
-        if not isinstance(solutions, ox.QuerySolutions):
-            raise QuerySyntaxError("select() needs a SELECT query")
-        return list(self._bounded(solution_rows(solutions)))
+        return list(self._bounded(solution_rows(solutions_of(self._query(query, bindings)))))
 
     def construct(self, query: str, bindings: dict[str, Term] | None = None) -> list[ox.Triple]:
         """Run a CONSTRUCT or DESCRIBE over the union graph (in process, stopped at the time limit)."""
-        triples = self._query(query, bindings)
-        if not isinstance(triples, ox.QueryTriples):
-            raise QuerySyntaxError("construct() needs a CONSTRUCT or DESCRIBE query")
-        return list(self._bounded(triples))
+        return list(self._bounded(triples_of(self._query(query, bindings))))
 
     def ask(self, query: str, bindings: dict[str, Term] | None = None) -> bool:
         """Run an ASK over the union graph."""
-        result = self._query(query, bindings)
-        if not isinstance(result, ox.QueryBoolean):
-            raise QuerySyntaxError("ask() needs an ASK query")
-        return bool(result)
+        return boolean_of(self._query(query, bindings))
 
     def answer(self, query: str, media_type: str, dataset: Dataset | None = None) -> QueryAnswer:
         """Run a protocol query in a worker process: guarded, capped, stopped at the time limit."""
         dataset = dataset or Dataset()
-        guard.inspect_query(query, self._base, set(self.graphs()))
+        self.inspect(query)
         job = Job(
             query=query,
             media_type=media_type,
@@ -145,11 +114,8 @@ class EmbeddedStore:
         )
         return self.pool().run(job)
 
-    def graphs(self) -> list[str]:
-        """Names of the named graphs."""
-        if self._graphs is None:
-            self._graphs = sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
-        return list(self._graphs)
+    def _named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def pool(self) -> WorkerPool:
         """The worker pool, started on first use (and anew in a forked child)."""
@@ -167,11 +133,10 @@ class EmbeddedStore:
             self._pool = None
 
     def _query(self, query: str, bindings: dict[str, Term] | None) -> Any:
-        guard.inspect_known_query(query, self._base)
+        # A VALUES block opening the WHERE group, as on the remote backend: Oxigraph's own
+        # substitutions would only accept projected variables.
+        bound = self.bind(query, bindings)
         try:
-            # A VALUES block opening the WHERE group, as on the remote backend: Oxigraph's own
-            # substitutions would only accept projected variables.
-            bound = with_values(query, bindings or {})
             return self._store.query(bound, base_iri=self._base)
         except (SyntaxError, ValueError) as exc:
             raise QuerySyntaxError(f"malformed query: {exc}") from exc

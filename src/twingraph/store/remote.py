@@ -21,9 +21,7 @@ import pyoxigraph as ox
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
-from twingraph.namespaces import BaseNamespaces
-from twingraph.sparql import guard  # a module import: guard imports store.base in turn
-from twingraph.sparql.rewrite import with_base, with_values
+from twingraph.store.backend import Backend, boolean_of, solutions_of
 from twingraph.store.base import (
     Dataset,
     Limits,
@@ -37,12 +35,13 @@ from twingraph.store.base import (
 )
 from twingraph.store.database import release_fingerprint, release_version
 from twingraph.store.results import QueryResult, serialize_result, solution_rows
+from twingraph.store.rewrite import with_base
 
 _NTRIPLES = "application/n-triples"
 _CLIENT_GRACE = 5.0  # seconds past the limit before the client gives up on a silent endpoint
 
 
-class RemoteStore:
+class RemoteStore(Backend):
     """A SPARQL endpoint holding the release, queried over HTTP."""
 
     def __init__(
@@ -50,13 +49,8 @@ class RemoteStore:
     ) -> None:
         if not query_url:
             raise StoreUnavailable("the remote backend needs remote_query_url (TWINGRAPH_REMOTE_QUERY_URL)")
+        super().__init__(version, fingerprint, base_iri, limits)
         self._url = query_url
-        self._version = version
-        self._fingerprint = fingerprint
-        self._base = base_iri
-        self._limits = limits or Limits()
-        self._prefixes = BaseNamespaces(base_iri).prefixes()
-        self._graphs: list[str] | None = None
 
     @classmethod
     def for_release(
@@ -65,29 +59,12 @@ class RemoteStore:
         """A remote store said to hold the release in ``folder`` (``load_remote`` puts it there)."""
         return cls(query_url, release_version(folder), release_fingerprint(folder), base_iri, limits)
 
-    @property
-    def version(self) -> str:
-        """Version of the release loaded into the endpoint."""
-        return self._version
-
-    @property
-    def fingerprint(self) -> str:
-        """Version and content digest of the release loaded into the endpoint."""
-        return self._fingerprint
-
-    @property
-    def limits(self) -> Limits:
-        """Time and size limits of protocol queries."""
-        return self._limits
-
     def select(self, query: str, bindings: dict[str, Term] | None = None) -> list[Row]:
         """Run a SELECT over the union graph."""
         started = time.monotonic()
         with self._open(self._bound(query, bindings), JSON) as response, self._reading(started):
             solutions = ox.parse_query_results(response, format=ox.QueryResultsFormat.JSON)
-            if not isinstance(solutions, ox.QuerySolutions):
-                raise QuerySyntaxError("select() needs a SELECT query")
-            return list(solution_rows(solutions))
+            return list(solution_rows(solutions_of(solutions)))
 
     def construct(self, query: str, bindings: dict[str, Term] | None = None) -> list[ox.Triple]:
         """Run a CONSTRUCT or DESCRIBE over the union graph."""
@@ -99,15 +76,12 @@ class RemoteStore:
         """Run an ASK over the union graph."""
         started = time.monotonic()
         with self._open(self._bound(query, bindings), JSON) as response, self._reading(started):
-            result = ox.parse_query_results(response, format=ox.QueryResultsFormat.JSON)
-            if not isinstance(result, ox.QueryBoolean):
-                raise QuerySyntaxError("ask() needs an ASK query")
-            return bool(result)
+            return boolean_of(ox.parse_query_results(response, format=ox.QueryResultsFormat.JSON))
 
     def answer(self, query: str, media_type: str, dataset: Dataset | None = None) -> QueryAnswer:
         """Run a protocol query on the endpoint: guarded, capped at the result limit."""
         dataset = dataset or Dataset()
-        info = guard.inspect_query(query, self._base, set(self.graphs()))
+        info = self.inspect(query)
         accept = _NTRIPLES if info.is_graph else JSON
         started = time.monotonic()
         with self._open(with_base(query, self._base), accept, dataset) as response, self._reading(started):
@@ -133,22 +107,15 @@ class RemoteStore:
                 raise QueryTimeout(self._timeout_message()) from exc
             raise StoreError(f"the SPARQL endpoint's answer broke off: {exc}") from exc
 
-    def graphs(self) -> list[str]:
-        """Names of the named graphs of the endpoint."""
-        if self._graphs is None:
-            rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g")
-            self._graphs = [g.value for row in rows if isinstance(g := row.get("g"), ox.NamedNode)]
-        return list(self._graphs)
+    def _named_graphs(self) -> list[str]:
+        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g")
+        return [g.value for row in rows if isinstance(g := row.get("g"), ox.NamedNode)]
 
     def close(self) -> None:
         """Nothing held open between requests."""
 
     def _bound(self, query: str, bindings: dict[str, Term] | None) -> str:
-        guard.inspect_known_query(query, self._base)  # our pages' queries, yet SERVICE stays refused
-        try:
-            return with_base(with_values(query, bindings or {}), self._base)
-        except ValueError as exc:
-            raise QuerySyntaxError(str(exc)) from exc
+        return with_base(self.bind(query, bindings), self._base)
 
     def _open(self, query: str, accept: str, dataset: Dataset | None = None) -> Any:
         """Send the query; return the HTTP response (a context manager streaming the answer)."""

@@ -14,7 +14,6 @@ from flask_cors import CORS
 from werkzeug.exceptions import BadRequest, NotAcceptable, TooManyRequests
 
 from twingraph.namespaces import BaseNamespaces
-from twingraph.sparql import guard
 from twingraph.sparql.cache import CacheKey
 from twingraph.sparql.description import (
     DatasetStats,
@@ -28,6 +27,7 @@ from twingraph.sparql.examples import find_example, load_examples
 from twingraph.sparql.formats import Format, UnknownFormat, choose_format, formats_for
 from twingraph.sparql.protocol import parse_request
 from twingraph.sparql.ratelimit import RateLimiter
+from twingraph.store import guard
 from twingraph.store.base import Dataset, Store
 from twingraph.store.results import truncation_note
 from twingraph.web import get_settings, get_store

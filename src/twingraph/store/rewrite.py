@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import pyoxigraph as ox
 
-from twingraph.sparql.lexer import Token, tokenize
+from twingraph.store.lexer import Token, tokenize
 
 _ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple

@@ -12,8 +12,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
-from twingraph.sparql.lexer import LexError, Token, normalize, position, tokenize
 from twingraph.store.base import QueryRefused, QuerySyntaxError
+from twingraph.store.lexer import LexError, Token, normalize, position, tokenize
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
