@@ -4,8 +4,9 @@ Usage: .venv/bin/python scripts/package_graph.py [--modules]
 
 A "package" is a direct child of ``twingraph`` (``web``, ``store``, ``release``, ...). The graph is
 grimp's (the library import-linter builds its contracts on), so it counts imports inside functions
-too, as the contracts do. Imports between two modules of one package are left out; ``--modules``
-lists, for each edge, the module pairs behind it. Cycles between packages are printed at the end.
+too and leaves out those under ``if TYPE_CHECKING:``, as the contracts do. Imports between two
+modules of one package are left out; ``--modules`` lists, for each edge, the module pairs behind it.
+Pairs of packages importing each other are printed at the end.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def cycles(edges: dict[tuple[str, str], set[tuple[str, str]]]) -> list[tuple[str
 
 
 def main(argv: list[str]) -> int:
-    graph = grimp.build_graph(ROOT)
+    graph = grimp.build_graph(ROOT, exclude_type_checking_imports=True)  # as the contracts do
     edges = package_edges(graph)
     targets: dict[str, set[str]] = defaultdict(set)
     for a, b in edges:

@@ -10,7 +10,11 @@ from twingraph.config import Settings, load_settings
 from twingraph.release import ReleaseError, resolve_release
 from twingraph.store import Store, open_store
 from twingraph.web import errors
-from twingraph.web.state import AppState, attach, current_state
+from twingraph.web.state import AppState, attach, get_settings, get_store
+
+# get_store/get_settings live in twingraph.web.state (blueprint modules import them from there, so
+# that they do not import this package back); named here too for code written before the move.
+__all__ = ["create_app", "get_settings", "get_store"]
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
@@ -66,13 +70,3 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
-
-
-def get_store() -> Store:
-    """The store of the running app."""
-    return current_state().store
-
-
-def get_settings() -> Settings:
-    """The settings of the running app."""
-    return current_state().settings

@@ -19,8 +19,8 @@ from werkzeug.exceptions import NotAcceptable, NotFound
 from werkzeug.wrappers.response import Response as BaseResponse
 
 from twingraph.release import ReleaseError, ReleaseInfo, is_version, list_releases, read_release
-from twingraph.web import get_settings, get_store
 from twingraph.web.conneg import FORMATS, add_vary
+from twingraph.web.state import get_settings, get_store
 
 bp = Blueprint("dumps", __name__)
 

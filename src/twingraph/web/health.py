@@ -13,8 +13,8 @@ from flask import Blueprint, Response, current_app
 
 from twingraph import __version__
 from twingraph.store.base import StoreError
-from twingraph.web import get_store
 from twingraph.web.errors import RETRY_AFTER_SECONDS
+from twingraph.web.state import get_store
 
 bp = Blueprint("health", __name__)
 PROBE = "ASK {}"

@@ -7,10 +7,10 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, request
 
 from twingraph.queries import load_query
-from twingraph.web import get_settings, get_store
 from twingraph.web.i18n import Language
 from twingraph.web.labels import app_cached, site_data, term_text
 from twingraph.web.render import current_language, render_page
+from twingraph.web.state import get_settings, get_store
 from twingraph.web.uris import RESOURCE_TYPES
 
 bp = Blueprint("home", __name__)

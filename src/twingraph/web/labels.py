@@ -15,9 +15,8 @@ import pyoxigraph as ox
 
 from twingraph.queries import load_query
 from twingraph.store import Term
-from twingraph.web import get_settings, get_store
 from twingraph.web.i18n import Language, pick
-from twingraph.web.state import current_state
+from twingraph.web.state import current_state, get_settings, get_store
 from twingraph.web.uris import UriScheme
 
 T = TypeVar("T")

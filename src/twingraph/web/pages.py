@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request
 
 from twingraph.queries import load_query
-from twingraph.web import get_store
 from twingraph.web.conneg import revalidate
 from twingraph.web.i18n import Language
 from twingraph.web.labels import app_cached, site_data, term_text
@@ -13,6 +12,7 @@ from twingraph.web.lists import build_list, list_rows
 from twingraph.web.maps import MapPoint, MapView, map_view
 from twingraph.web.render import current_language, render_page, url_with
 from twingraph.web.search import search
+from twingraph.web.state import get_store
 from twingraph.web.uris import RESOURCE_TYPES, TYPES_BY_SEGMENT
 
 bp = Blueprint("pages", __name__)

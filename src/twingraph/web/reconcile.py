@@ -32,10 +32,9 @@ from twingraph.reconcile.extend import PROPERTY_SETTINGS, applies_to
 from twingraph.reconcile.present import describe, property_object, type_object
 from twingraph.reconcile.service import MAX_BATCH, positive_int
 from twingraph.reconcile.suggest import MAX_PAGE, PAGE
-from twingraph.web import get_settings, get_store
 from twingraph.web.errors import render_error
 from twingraph.web.i18n import choose_language
-from twingraph.web.state import current_state
+from twingraph.web.state import current_state, get_settings, get_store
 
 bp = Blueprint("reconcile", __name__, url_prefix="/reconcile")
 

@@ -15,7 +15,6 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import NotAcceptable
 
 from twingraph.queries import load_query
-from twingraph.web import get_store
 from twingraph.web.conneg import (
     FORMATS,
     HTML,
@@ -34,6 +33,7 @@ from twingraph.web.labels import site_data
 from twingraph.web.lifecycle import city_view, timeline
 from twingraph.web.render import current_language, html_variant, render_page, ui_date, ui_text
 from twingraph.web.search import search
+from twingraph.web.state import get_store
 from twingraph.web.uris import TYPES_BY_SEGMENT, is_slug
 
 bp = Blueprint("resources", __name__)

@@ -30,8 +30,7 @@ from twingraph.sparql.ratelimit import RateLimiter
 from twingraph.store import guard
 from twingraph.store.base import Dataset, Store
 from twingraph.store.results import truncation_note
-from twingraph.web import get_settings, get_store
-from twingraph.web.state import current_state
+from twingraph.web.state import current_state, get_settings, get_store
 
 bp = Blueprint("sparql", __name__)
 EXPOSED_HEADERS = ["ETag", "Retry-After", "X-Result-Limit", "X-Result-Truncated", "Content-Length"]

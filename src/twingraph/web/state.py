@@ -151,6 +151,16 @@ def current_state() -> AppState:
     return state
 
 
+def get_store() -> Store:
+    """The store of the running app."""
+    return current_state().store
+
+
+def get_settings() -> Settings:
+    """The settings of the running app."""
+    return current_state().settings
+
+
 def close_app(app: Flask) -> None:
     """Close what ``app`` holds now, without waiting for it to be garbage-collected."""
     app_state(app).close()
