@@ -80,6 +80,27 @@ def read_sums(folder: Path) -> dict[str, str]:
     return parse_sums((folder / SUMS_FILE).read_text(encoding="utf-8"))
 
 
+def verify_release(folder: Path) -> None:
+    """Raise ReleaseError unless every file ``SHA256SUMS`` lists is in ``folder`` with that digest."""
+    name = folder.name
+    if not (folder / SUMS_FILE).is_file():
+        raise ReleaseError(f"release {name!r} is partial: {SUMS_FILE} is missing (an interrupted build?)")
+    try:
+        sums = read_sums(folder)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReleaseError(f"release {name!r}: {SUMS_FILE} cannot be read ({exc})") from exc
+    if DUMP_FILE not in sums:
+        raise ReleaseError(f"release {name!r} is corrupt: {SUMS_FILE} does not list {DUMP_FILE}")
+    for file, digest in sums.items():
+        path = folder / file
+        if "/" in file or not path.is_file():
+            raise ReleaseError(f"release {name!r} is partial: {file} is missing")
+        if sha256_file(path) != digest:
+            raise ReleaseError(
+                f"release {name!r} is corrupt: {file} does not match its SHA-256 in {SUMS_FILE}"
+            )
+
+
 def read_graph_file(folder: Path, name: str, graph: str) -> list[ox.Quad]:
     """The triples of the release's Turtle file ``name`` (``shapes.ttl``, ``ontology.ttl``), as quads
     in the named graph ``graph``; ReleaseError naming the file when it is missing or does not parse."""

@@ -28,7 +28,7 @@ from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 
 from twingraph.config import Settings
-from twingraph.release import SUMS_FILE, ReleaseError, read_sums, resolve_release, sha256_file
+from twingraph.release import ReleaseError, resolve_release, verify_release
 
 APP_FACTORY = "twingraph.web:create_app"
 THREADS = 8  # per worker process: requests mostly wait on query processes or on the client
@@ -63,27 +63,6 @@ def settings_environment(settings: Settings) -> dict[str, str]:
     return {
         f"TWINGRAPH_{f.name.upper()}": str(getattr(settings, f.name)) for f in dataclasses.fields(settings)
     }
-
-
-def verify_release(folder: Path) -> None:
-    """Raise ReleaseError unless every file ``SHA256SUMS`` lists is in ``folder`` with that digest."""
-    name = folder.name
-    if not (folder / SUMS_FILE).is_file():
-        raise ReleaseError(f"release {name!r} is partial: {SUMS_FILE} is missing (an interrupted build?)")
-    try:
-        sums = read_sums(folder)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReleaseError(f"release {name!r}: {SUMS_FILE} cannot be read ({exc})") from exc
-    if "twingraph.trig" not in sums:
-        raise ReleaseError(f"release {name!r} is corrupt: {SUMS_FILE} does not list twingraph.trig")
-    for file, digest in sums.items():
-        path = folder / file
-        if "/" in file or not path.is_file():
-            raise ReleaseError(f"release {name!r} is partial: {file} is missing")
-        if sha256_file(path) != digest:
-            raise ReleaseError(
-                f"release {name!r} is corrupt: {file} does not match its SHA-256 in {SUMS_FILE}"
-            )
 
 
 def check_release(settings: Settings) -> Path:
