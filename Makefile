@@ -84,7 +84,7 @@ test: $(STAMP) $(SYSSTAMP)
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) dist .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache
 
 # --- Hardening (docs/hardening.md): the long fuzz run, load and soak runs, the dependency audit ---
 FUZZSTAMP := $(VENV)/.fuzz
