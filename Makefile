@@ -54,12 +54,12 @@ bench-quick: $(BENCHSTAMP) $(SYSSTAMP)
 	$(BIN)/python benchmarks/bench_server.py --work $(BENCH_WORK) --quick
 	$(BIN)/python benchmarks/bench_build.py --work $(BENCH_WORK) --quick
 
-# The world twinning graph (../shared/data/world-twinnings) is imported when it is there, and is
-# released and served together with the curated graph (docs/world.md).
-WORLD ?= ../shared/data/world-twinnings
+# The world twinning graph (the snapshot in data/world-twinnings, kept in the repository) is imported
+# on every build, and released and served together with the curated graph (docs/world.md).
+WORLD ?= data/world-twinnings
 
 build: $(STAMP)
-	if [ -d $(WORLD) ]; then $(BIN)/twingraph import world-twinnings --source $(WORLD); fi
+	$(BIN)/twingraph import world-twinnings --source $(WORLD)
 	$(BIN)/twingraph build
 
 serve: build

@@ -10,18 +10,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from twingraph.config import PROJECT_DIR, Settings, load_settings
+from support.paths import WORLD_SNAPSHOT
+from twingraph.config import Settings, load_settings
 from twingraph.load import LoadedGraph, load_graph
-
-SHARED = PROJECT_DIR.parent / "shared"
-
-
-@pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    """The read-only shared material (sources, specs, world data) beside the project."""
-    if not SHARED.is_dir():
-        pytest.fail(f"shared material not found at {SHARED}")
-    return SHARED
 
 
 @pytest.fixture(scope="session")
@@ -169,7 +160,7 @@ def world_settings(tmp_path_factory: pytest.TempPathFactory, settings: Settings)
     from twingraph.importers.world_twinnings import import_world_twinnings
 
     imported = dataclasses.replace(settings, imports_dir=tmp_path_factory.mktemp("imports"))
-    import_world_twinnings(imported, SHARED / "data" / "world-twinnings")
+    import_world_twinnings(imported, WORLD_SNAPSHOT)
     return imported
 
 

@@ -24,12 +24,12 @@ import pytest
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from support.paths import CONFORMANCE
 from twingraph.config import Settings
 from twingraph.store import EmbeddedStore
 from twingraph.store.load_remote import load_remote
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-PROTOCOL = SHARED / "specs" / "sparql11" / "protocol"
+PROTOCOL = CONFORMANCE / "sparql11" / "protocol"
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 
 

@@ -15,6 +15,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
+from support.paths import CONFORMANCE
 from twingraph.config import Settings
 from twingraph.publish.checksums import read_sums
 from twingraph.release import read_dataset_info, read_release
@@ -158,28 +159,26 @@ def _catalog(release: Path) -> rdflib.Graph:
     return graph
 
 
-def _dcat_ap_shapes(shared_dir: Path) -> rdflib.Graph:
-    # shapes.ttl + range.ttl: the combined dcat-ap-SHACL.ttl is broken upstream (see specs/README.md).
-    folder = shared_dir / "specs" / "dcat-ap" / "3.0.1" / "html" / "shacl"
+def _dcat_ap_shapes() -> rdflib.Graph:
+    # shapes.ttl + range.ttl: the combined dcat-ap-SHACL.ttl is broken upstream (tests/conformance/README.md).
+    folder = CONFORMANCE / "dcat-ap" / "3.0.1" / "html" / "shacl"
     shapes = rdflib.Graph()
     for name in ("shapes.ttl", "range.ttl"):
         shapes.parse(folder / name, format="turtle")
     return shapes
 
 
-def test_catalog_conforms_to_dcat_ap_3(release: Path, shared_dir: Path) -> None:
-    shapes = _dcat_ap_shapes(shared_dir)
+def test_catalog_conforms_to_dcat_ap_3(release: Path) -> None:
+    shapes = _dcat_ap_shapes()
     conforms, _graph, text = pyshacl.validate(_catalog(release), shacl_graph=shapes, inference="none")
     assert conforms, text
 
 
-def test_dcat_ap_shapes_catch_a_catalogue_without_publisher(release: Path, shared_dir: Path) -> None:
+def test_dcat_ap_shapes_catch_a_catalogue_without_publisher(release: Path) -> None:
     """The conformance test above can fail: the same catalogue without its publisher does not conform."""
     catalog = _catalog(release)
     catalog.remove((None, rdflib.URIRef(DCT + "publisher"), None))
-    conforms, _graph, text = pyshacl.validate(
-        catalog, shacl_graph=_dcat_ap_shapes(shared_dir), inference="none"
-    )
+    conforms, _graph, text = pyshacl.validate(catalog, shacl_graph=_dcat_ap_shapes(), inference="none")
     assert not conforms and "publisher" in text
 
 

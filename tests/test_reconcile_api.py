@@ -1,6 +1,6 @@
 """The Reconciliation Service API 0.2 at /reconcile: every answer checked against the official schemas.
 
-The JSON Schemas are read from ../shared/specs/reconciliation/schemas/0.2 into one registry
+The JSON Schemas are read from tests/conformance/reconciliation/schemas/0.2 into one registry
 (Draft 7 validator, as upstream's CI); a first test proves the validator accepts the upstream
 valid examples and rejects the invalid ones, so that passing it means something.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from functools import cache
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -18,10 +17,10 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from twingraph.config import PROJECT_DIR
+from support.paths import CONFORMANCE
 from twingraph.reconcile.service import MAX_BATCH
 
-SPEC = PROJECT_DIR.parent / "shared" / "specs" / "reconciliation"
+SPEC = CONFORMANCE / "reconciliation"
 SCHEMAS = SPEC / "schemas" / "0.2"
 SCHEMA_BASE = "https://reconciliation-api.github.io/specs/0.2/schemas/"
 
@@ -505,7 +504,7 @@ def test_index_is_built_once_per_release(client: FlaskClient) -> None:
     assert client.application.extensions[INDEX_KEY] is index
 
 
-def test_spec_folder_is_there(shared_dir: Path) -> None:
+def test_spec_folder_is_there() -> None:
     assert SCHEMAS.is_dir() and (SCHEMAS / "manifest.json").is_file()
 
 

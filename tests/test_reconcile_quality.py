@@ -4,7 +4,7 @@ The table tests/data/reconcile-variants.csv holds real name variants (labels in 
 languages, alternative names, spellings, obvious typos, identifiers, with and without type and
 country) with the entity each should find, or none. `match` must be precise (precision 1.0)
 and find most (recall >= 0.8); typos are expected to rank first without matching. The same
-table runs again after the 5,458 other world cities of ../shared/data/world-twinnings are
+table runs again after the 5,458 other world cities of data/world-twinnings are
 loaded into a test graph as distractors (Xianyang and Xiamen beside Xian, namesakes like
 Portland US/AU).
 """
@@ -20,6 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from support.paths import WORLD_SNAPSHOT
 from twingraph.config import Settings
 from twingraph.reconcile import ReconIndex, build_index, parse_batch, reconcile
 from twingraph.release import resolve_release
@@ -69,7 +70,7 @@ def dortmund_index(release_settings: Settings) -> ReconIndex:
 
 
 @pytest.fixture(scope="module")
-def distractor_index(release_settings: Settings, shared_dir: Path) -> ReconIndex:
+def distractor_index(release_settings: Settings) -> ReconIndex:
     """The Dortmund graph plus every other city of the world-twinnings snapshot, in a test graph."""
     base = release_settings.base_iri
     store = _release_store(release_settings)
@@ -77,9 +78,7 @@ def distractor_index(release_settings: Settings, shared_dir: Path) -> ReconIndex
     graph = ox.NamedNode(base + "id/source/test-world-twinnings-distractors")
     city, country = ox.NamedNode(base + "ontology#City"), ox.NamedNode(base + "ontology#countryCode")
     quads = []
-    with (shared_dir / "data" / "world-twinnings" / "cities.csv").open(
-        encoding="utf-8", newline=""
-    ) as handle:
+    with (WORLD_SNAPSHOT / "cities.csv").open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             qid = "http://www.wikidata.org/entity/" + row["id"]
             if qid in ours:

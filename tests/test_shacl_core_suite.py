@@ -1,6 +1,6 @@
 """The W3C SHACL core test suite, run against pySHACL as the project configures it.
 
-The suite is read from ``../shared/specs/shacl-core/`` (never copied into the project): every
+The suite is read from ``tests/conformance/shacl-core/`` (vendored verbatim, with its origin): every
 ``sht:Validate`` entry reachable from ``core/manifest.ttl`` becomes one test. A test passes when
 pySHACL's ``sh:conforms`` and its set of results (focus node, path, value, severity, constraint
 component, source shape; blank nodes compared by kind only) equal the expected report.
@@ -22,9 +22,11 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from support.paths import CONFORMANCE
+
 pytestmark = pytest.mark.slow
 
-SUITE = Path(__file__).resolve().parents[2] / "shared" / "specs" / "shacl-core"
+SUITE = CONFORMANCE / "shacl-core"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
 EXPECTED_TOTAL = 98

@@ -18,12 +18,13 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+from support.paths import WORLD_SNAPSHOT
 from twingraph.cli import main
-from twingraph.config import PROJECT_DIR, Settings
+from twingraph.config import Settings
 from twingraph.importers.world_twinnings import OUTPUT_NAME, import_world_twinnings
 from twingraph.load import LoadedGraph, load_graph
 
-SNAPSHOT = PROJECT_DIR.parent / "shared" / "data" / "world-twinnings"
+SNAPSHOT = WORLD_SNAPSHOT
 WD = "http://www.wikidata.org/entity/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
