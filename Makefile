@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSSTAMP := $(VENV)/.sysdeps
 # Debian packages the tests use: Chromium for the browser tests, graphviz for the model diagram,
-# nginx for the deployment test (tests/test_deploy_nginx.py), wrk for the benchmarks.
+# nginx for the deployment test (tests/deploy/test_deploy_nginx.py), wrk for the benchmarks.
 DEBS := chromium graphviz nginx wrk
 BENCHSTAMP := $(VENV)/.bench
 # Benchmark work folder: generated data, built releases and the peers' databases (reused between runs).

@@ -11,6 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from support.paths import WORLD_SNAPSHOT
+from support.servers import serving
+from support.sparql import close_store
 from twingraph.config import Settings, load_settings
 from twingraph.load import LoadedGraph, load_graph
 
@@ -54,9 +56,32 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def _serve(application: Flask) -> Iterator[str]:
-    from sparql_support import serving
+# --- The test release with no rate limit, for the modules that send many requests (fuzz, security). ---
 
+
+@pytest.fixture(scope="module")
+def unlimited_settings(release_settings: Settings) -> Settings:
+    """The test release's settings with the rate limit lifted (the shared app's budget is for others)."""
+    return dataclasses.replace(release_settings, rate_limit=10_000_000)
+
+
+@pytest.fixture(scope="module")
+def unlimited_app(unlimited_settings: Settings) -> Iterator[Flask]:
+    """An app of its own for the module, its store closed at the end."""
+    from twingraph.web import create_app
+
+    application = create_app(unlimited_settings)
+    yield application
+    close_store(application)
+
+
+@pytest.fixture()
+def unlimited_client(unlimited_app: Flask) -> FlaskClient:
+    """A test client of :func:`unlimited_app`."""
+    return unlimited_app.test_client()
+
+
+def _serve(application: Flask) -> Iterator[str]:
     with serving(application) as base:
         yield base
 
@@ -151,7 +176,7 @@ def pages_server(pages_app: Flask) -> Iterator[str]:
     yield from _serve(pages_app)
 
 
-# --- The world twinnings import (tests/test_world_*.py), made once into a temporary imports folder. ---
+# --- The world twinnings import (tests/world/), made once into a temporary imports folder. ---
 
 
 @pytest.fixture(scope="session")
