@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSSTAMP := $(VENV)/.sysdeps
 # Debian packages the tests use: Chromium for the browser tests, graphviz for the model diagram,
-# nginx for the deployment test (tests/test_deploy_nginx.py), wrk for the benchmarks.
+# nginx for the deployment test (tests/deploy/test_deploy_nginx.py), wrk for the benchmarks.
 DEBS := chromium graphviz nginx wrk
 BENCHSTAMP := $(VENV)/.bench
 # Benchmark work folder: generated data, built releases and the peers' databases (reused between runs).
@@ -54,12 +54,12 @@ bench-quick: $(BENCHSTAMP) $(SYSSTAMP)
 	$(BIN)/python benchmarks/bench_server.py --work $(BENCH_WORK) --quick
 	$(BIN)/python benchmarks/bench_build.py --work $(BENCH_WORK) --quick
 
-# The world twinning graph (../shared/data/world-twinnings) is imported when it is there, and is
-# released and served together with the curated graph (docs/world.md).
-WORLD ?= ../shared/data/world-twinnings
+# The world twinning graph (the snapshot in data/world-twinnings, kept in the repository) is imported
+# on every build, and released and served together with the curated graph (docs/world.md).
+WORLD ?= data/world-twinnings
 
 build: $(STAMP)
-	if [ -d $(WORLD) ]; then $(BIN)/twingraph import world-twinnings --source $(WORLD); fi
+	$(BIN)/twingraph import world-twinnings --source $(WORLD)
 	$(BIN)/twingraph build
 
 serve: build

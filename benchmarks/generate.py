@@ -191,7 +191,7 @@ def _quantiles(values: list[int]) -> str:
     "--source",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder of the world twinnings snapshot (default: ../shared/data/world-twinnings).",
+    help="Folder of the world twinnings snapshot (default: data/world-twinnings).",
 )
 def main(target: int, out: Path, seed: int, source: Path | None) -> None:
     """Write a synthetic twinning graph of about TRIPLES triples to OUT and print its figures."""

@@ -11,7 +11,7 @@ The mix (weights from a small LOD site's log: mostly pages, then RDF fetches, th
 JSON-LD, N-Triples by Accept, suffix URLs, /id 303s), 20 % the published example queries (GET and
 POST), 15 % reconciliation (batches of 10 names as OpenRefine sends them, and suggest). The resources
 are the release's own, read from its sitemap. One client sends everything, so the server runs with its
-per-client rate limit lifted (the limiter is tested on its own, tests/test_sparql_endpoint.py).
+per-client rate limit lifted (the limiter is tested on its own, tests/sparql/test_sparql_endpoint.py).
 """
 
 from __future__ import annotations

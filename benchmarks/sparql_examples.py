@@ -26,7 +26,8 @@ from urllib.parse import urlencode, urlparse
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from sparql_support import close_store, serving, start_remote  # noqa: E402
+from support.servers import serving  # noqa: E402
+from support.sparql import close_store, start_remote  # noqa: E402
 from twingraph.config import Settings, load_settings  # noqa: E402
 from twingraph.sparql.examples import Example, load_examples  # noqa: E402
 from twingraph.web import create_app  # noqa: E402

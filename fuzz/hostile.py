@@ -3,7 +3,7 @@
 What schemathesis (which speaks well-formed HTTP from the OpenAPI description) does not send: raw
 bytes in the request target (invalid UTF-8, NUL, ``..``, encoded slashes), bodies in UTF-16 or
 broken UTF-8 with and without a declared charset, garbage Accept and Accept-Language headers.
-The strategies are the ones of the bounded tests (tests/fuzz_inputs.py).
+The strategies are the ones of the bounded tests (tests/support/fuzz_inputs.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from fuzz_inputs import (
+from support.fuzz_inputs import (
     accept_headers,
     content_types,
     encodings,

@@ -10,18 +10,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from twingraph.config import PROJECT_DIR, Settings, load_settings
+from support.paths import WORLD_SNAPSHOT
+from support.servers import serving
+from support.sparql import close_store
+from twingraph.config import Settings, load_settings
 from twingraph.load import LoadedGraph, load_graph
-
-SHARED = PROJECT_DIR.parent / "shared"
-
-
-@pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    """The read-only shared material (sources, specs, world data) beside the project."""
-    if not SHARED.is_dir():
-        pytest.fail(f"shared material not found at {SHARED}")
-    return SHARED
 
 
 @pytest.fixture(scope="session")
@@ -63,9 +56,32 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def _serve(application: Flask) -> Iterator[str]:
-    from sparql_support import serving
+# --- The test release with no rate limit, for the modules that send many requests (fuzz, security). ---
 
+
+@pytest.fixture(scope="module")
+def unlimited_settings(release_settings: Settings) -> Settings:
+    """The test release's settings with the rate limit lifted (the shared app's budget is for others)."""
+    return dataclasses.replace(release_settings, rate_limit=10_000_000)
+
+
+@pytest.fixture(scope="module")
+def unlimited_app(unlimited_settings: Settings) -> Iterator[Flask]:
+    """An app of its own for the module, its store closed at the end."""
+    from twingraph.web import create_app
+
+    application = create_app(unlimited_settings)
+    yield application
+    close_store(application)
+
+
+@pytest.fixture()
+def unlimited_client(unlimited_app: Flask) -> FlaskClient:
+    """A test client of :func:`unlimited_app`."""
+    return unlimited_app.test_client()
+
+
+def _serve(application: Flask) -> Iterator[str]:
     with serving(application) as base:
         yield base
 
@@ -164,7 +180,7 @@ def pages_server(pages_app: Flask) -> Iterator[str]:
     yield from _serve(pages_app)
 
 
-# --- The world twinnings import (tests/test_world_*.py), made once into a temporary imports folder. ---
+# --- The world twinnings import (tests/world/), made once into a temporary imports folder. ---
 
 
 @pytest.fixture(scope="session")
@@ -173,7 +189,7 @@ def world_settings(tmp_path_factory: pytest.TempPathFactory, settings: Settings)
     from twingraph.importers.world_twinnings import import_world_twinnings
 
     imported = dataclasses.replace(settings, imports_dir=tmp_path_factory.mktemp("imports"))
-    import_world_twinnings(imported, SHARED / "data" / "world-twinnings")
+    import_world_twinnings(imported, WORLD_SNAPSHOT)
     return imported
 
 

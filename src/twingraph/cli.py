@@ -1,4 +1,10 @@
-"""The command line: a thin click layer; every command calls a plain function."""
+"""The command line: a thin click layer; every command calls a plain function.
+
+Commands only parse arguments, call the function and print its result. Domain errors become one line
+and an exit code in one place (:mod:`twingraph.cli_errors`); progress bars live in
+:mod:`twingraph.progress`. The project folder is the nearest one above the working directory that
+holds ``data/dataset.toml`` (:func:`twingraph.config.find_project_dir`).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,12 @@ import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, TypeVar
 
 import click
 
+from twingraph.cli_errors import CommandGroup, SettingsError
 from twingraph.config import Settings, load_settings
-from twingraph.load import DataError
 
 if TYPE_CHECKING:
     from twingraph.store import Store
@@ -24,10 +30,10 @@ def _settings(**overrides: object) -> Settings:
     try:
         return load_settings(overrides)
     except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise SettingsError(str(exc)) from exc
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 @click.version_option(package_name="twingraph")
 def main() -> None:
     """twingraph: publish town twinning partnerships as Linked Open Data."""
@@ -40,12 +46,8 @@ def validate_command() -> None:
     from twingraph.validate import validate
 
     settings = _settings()
-    try:
-        loaded = load_graph(settings)
-        report = validate(loaded, settings)
-    except DataError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    loaded = load_graph(settings)
+    report = validate(loaded, settings)
     text = report.format_text()
     if text:
         click.echo(text)
@@ -61,72 +63,22 @@ def stats_command() -> None:
     from twingraph.load import load_graph
     from twingraph.stats import format_stats, graph_stats
 
-    settings = _settings()
-    try:
-        click.echo(format_stats(graph_stats(load_graph(settings))))
-    except DataError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-
-
-class _BuildProgress:
-    """Draws the build's stages on stderr: a progress bar for stages of several steps."""
-
-    def __init__(self) -> None:
-        self._bar: Any = None
-        self._tty = sys.stderr.isatty()
-        self._open_line = False
-
-    def stage(self, name: str, total: int) -> None:
-        if total > 1:
-            self._bar = click.progressbar(length=total, label=f"{name:<10}", show_pos=True, file=sys.stderr)
-            self._bar.__enter__()
-        elif self._tty:
-            click.echo(f"{name:<10} ...", err=True, nl=False)
-            self._open_line = True
-
-    def step(self, item: str) -> None:
-        if self._bar is not None:
-            self._bar.update(1)
-
-    def done(self, name: str, seconds: float, detail: str) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
-            self._bar = None
-        start = "\r" if self._open_line else ""  # overwrite the stage's "..." line
-        self._open_line = False
-        click.echo(f"{start}{name:<10} {seconds:7.2f} s  {detail}", err=True)
-
-    def close(self) -> None:
-        """End a bar or a line a failed stage left open, so that the error starts on its own line."""
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
-            self._bar = None
-        if self._open_line:
-            click.echo("", err=True)
-            self._open_line = False
+    click.echo(format_stats(graph_stats(load_graph(_settings()))))
 
 
 @main.command("build")
 @click.option("--replace", is_flag=True, help="Replace a release of the same version that has other content.")
 def build_command(replace: bool) -> None:
     """Validate the graph and write a release to dist/<version>/ (version and date from data/dataset.toml)."""
-    from twingraph.build import BuildError, ReleaseConflict, build_release, format_summary
+    from twingraph.build import build_release, format_summary
+    from twingraph.progress import TerminalProgress
 
     settings = _settings()
-    progress = _BuildProgress()
+    progress = TerminalProgress()
     try:
         result = build_release(settings, progress=progress, replace=replace)
-    except (DataError, ReleaseConflict) as exc:
-        progress.close()
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    except BuildError as exc:
-        progress.close()
-        if exc.report is not None:
-            click.echo(exc.report.format_text(), err=True)
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+    finally:
+        progress.close()  # a failed stage's bar or line ends before the error line
     click.echo(format_summary(result))
 
 
@@ -136,15 +88,9 @@ def build_command(replace: bool) -> None:
 @click.option("--workers", default=None, type=int, help="Worker processes (default 2).")
 def serve_command(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the latest release (pages, dumps, SPARQL) with a production WSGI server."""
-    from twingraph.release import ReleaseError
     from twingraph.serve import serve
 
-    settings = _settings(host=host, port=port, workers=workers)
-    try:
-        serve(settings)
-    except ReleaseError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    serve(_settings(host=host, port=port, workers=workers))
 
 
 @main.command("load-remote")
@@ -153,21 +99,16 @@ def serve_command(host: str | None, port: int | None, workers: int | None) -> No
 @click.option("--update-url", default=None, help="SPARQL Update URL, if no store URL (default: setting).")
 def load_remote_command(query_url: str | None, store_url: str | None, update_url: str | None) -> None:
     """Load the release to serve into the remote SPARQL store (graph by graph; it then mirrors it)."""
-    from twingraph.release import ReleaseError, resolve_release
-    from twingraph.store import StoreError
+    from twingraph.release import resolve_release
     from twingraph.store.load_remote import load_remote
 
     settings = _settings(remote_query_url=query_url, remote_store_url=store_url, remote_update_url=update_url)
-    try:
-        report = load_remote(
-            resolve_release(settings),
-            settings.remote_query_url,
-            store_url=settings.remote_store_url,
-            update_url=settings.remote_update_url,
-        )
-    except (ReleaseError, StoreError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    report = load_remote(
+        resolve_release(settings),
+        settings.remote_query_url,
+        store_url=settings.remote_store_url,
+        update_url=settings.remote_update_url,
+    )
     dropped = f", dropped {len(report.dropped)} stale graph(s)" if report.dropped else ""
     click.echo(
         f"loaded {report.triples} triples in {len(report.graphs)} named graphs and {report.default_triples} "
@@ -212,26 +153,21 @@ def wikidata_group() -> None:
 
 
 def _wikidata_run(endpoint: str | None, task: Callable[[Settings, Store, WikidataClient], T]) -> T:
-    from twingraph.wikidata.client import WikidataError
     from twingraph.wikidata.commands import make_client, working_store
-    from twingraph.wikidata.link import ReviewFileError
 
     settings = _settings()
-    try:
-        return task(settings, working_store(settings), make_client(settings, endpoint))
-    except (DataError, ReviewFileError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    except WikidataError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(3)
+    return task(settings, working_store(settings), make_client(settings, endpoint))
 
 
 @wikidata_group.command("diff")
 @click.option("--endpoint", default=None, help=_ENDPOINT_HELP)
 @click.option("--focus", multiple=True, help=_FOCUS_HELP)
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
     help="Report format.",
 )
 def wikidata_diff_command(endpoint: str | None, focus: tuple[str, ...], fmt: str) -> None:
@@ -246,11 +182,15 @@ def wikidata_diff_command(endpoint: str | None, focus: tuple[str, ...], fmt: str
 @click.option("--endpoint", default=None, help=_ENDPOINT_HELP)
 @click.option("--focus", multiple=True, help=_FOCUS_HELP)
 @click.option(
-    "--out", type=click.Path(dir_okay=False), default=None,
+    "--out",
+    type=click.Path(dir_okay=False),
+    default=None,
     help="File for the lines (default: standard output).",
 )
 @click.option(
-    "--retrieved", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+    "--retrieved",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
     help="Day the sources were consulted, for S813 (default: today).",
 )
 def wikidata_quickstatements_command(
@@ -277,7 +217,10 @@ def wikidata_quickstatements_command(
 @wikidata_group.command("link")
 @click.option("--endpoint", default=None, help=_ENDPOINT_HELP)
 @click.option(
-    "--out", type=click.Path(dir_okay=False), default="wikidata-link-review.csv", show_default=True,
+    "--out",
+    type=click.Path(dir_okay=False),
+    default="wikidata-link-review.csv",
+    show_default=True,
     help="CSV review file for the proposals (never inside data/).",
 )
 def wikidata_link_command(endpoint: str | None, out: str) -> None:
@@ -298,15 +241,57 @@ def import_group() -> None:
     "--source",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder holding cities.csv and links.csv (default: ../shared/data/world-twinnings).",
+    help="Folder holding cities.csv and links.csv (default: data/world-twinnings).",
 )
 def import_world_twinnings_command(source: Path | None) -> None:
     """Import the Wikidata P190 snapshot of world twinnings as the graph <id/source/world-twinnings>."""
     from twingraph.importers.world_twinnings import import_world_twinnings
 
-    try:
-        result = import_world_twinnings(_settings(), source)
-    except DataError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    click.echo(result.summary())
+    click.echo(import_world_twinnings(_settings(), source).summary())
+
+
+@main.command("query")
+@click.argument("query", required=False)
+@click.option(
+    "--file",
+    "-f",
+    "query_file",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="Read the query from this file ('-': standard input) instead of the argument.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    default=None,
+    help="Answer format: json, xml, csv, tsv (SELECT/ASK; default tsv) or turtle, nt, jsonld, rdf, "
+    "trig, nquads (CONSTRUCT/DESCRIBE; default turtle); a media type works too.",
+)
+def query_command(query: str | None, query_file: IO[str] | None, fmt: str | None) -> None:
+    """Answer a SPARQL QUERY from the release to serve (same guard and limits as /sparql)."""
+    from twingraph.terminal_query import run_query
+
+    if (query is None) == (query_file is None):
+        raise click.UsageError("give the query either as an argument or with --file")
+    text = query if query is not None else query_file.read()  # type: ignore[union-attr]
+    settings = _settings()
+    answer = run_query(settings, text, fmt)
+    body = answer.body
+    if sys.stdout.isatty() and not body.endswith(b"\n"):
+        body += b"\n"  # so that the prompt starts on its own line
+    click.echo(body, nl=False)
+    if answer.truncated:
+        limit = settings.result_limit
+        click.echo(f"note: the answer stops at the result limit ({limit}; TWINGRAPH_RESULT_LIMIT)", err=True)
+
+
+@main.command("doctor")
+def doctor_command() -> None:
+    """Check the install, settings, project folder, release checksums, store and port; say what to fix."""
+    from twingraph.doctor import healthy, run_checks
+
+    checks = run_checks()
+    for check in checks:
+        click.echo(check.line())
+    if not healthy(checks):
+        sys.exit(1)

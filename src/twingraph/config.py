@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# The checkout the package was installed from: the project folder when no other is found.
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+# A project folder is one that holds this file (a second checkout, another city's folder).
+PROJECT_MARKER = Path("data") / "dataset.toml"
 
 
 def _setting(default: Any, help: str) -> Any:
@@ -27,7 +30,11 @@ class Settings:
         "https://w3id.org/twingraph/",
         "Base IRI of every published resource; data files use relative IRIs resolved against it.",
     )
-    project_dir: Path = _setting(PROJECT_DIR, "Folder holding ontology/, shapes/ and data/.")
+    project_dir: Path = _setting(
+        PROJECT_DIR,
+        "Folder holding ontology/, shapes/ and data/ (unset: the nearest folder at or above the working "
+        "directory holding data/dataset.toml).",
+    )
     dist_dir: Path = _setting(PROJECT_DIR / "dist", "Folder that holds the releases (dist/<version>/).")
     imports_dir: Path = _setting(
         PROJECT_DIR / "imports",
@@ -103,6 +110,19 @@ def setting_docs() -> list[tuple[str, str, str]]:
     return rows
 
 
+def find_project_dir(start: Path, fallback: Path = PROJECT_DIR) -> Path:
+    """The nearest folder at or above ``start`` holding ``data/dataset.toml``; ``fallback`` if none does.
+
+    >>> find_project_dir(Path("/"), fallback=Path("/installed"))
+    PosixPath('/installed')
+    """
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / PROJECT_MARKER).is_file():
+            return folder
+    return fallback
+
+
 def _convert(kind: Any, raw: str, name: str) -> Any:
     try:
         if kind in (int, "int"):
@@ -116,8 +136,13 @@ def _convert(kind: Any, raw: str, name: str) -> Any:
     return raw
 
 
-def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Settings:
+def load_settings(
+    overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None, cwd: Path | None = None
+) -> Settings:
     """Build Settings from defaults, then ``TWINGRAPH_*`` variables, then explicit overrides.
+
+    The project folder, unless set, is found from the working directory ``cwd`` (default: the current
+    one) with :func:`find_project_dir`; ``dist/`` and ``imports/`` lie in it unless they are set too.
 
     >>> load_settings({"port": 9000}, environ={}).port
     9000
@@ -131,6 +156,11 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
         if raw is not None and raw != "":
             values[f.name] = _convert(f.type, raw, f.name)
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    if "project_dir" not in values:
+        values["project_dir"] = find_project_dir(Path.cwd() if cwd is None else cwd)
+    project = Path(values["project_dir"])
+    values.setdefault("dist_dir", project / "dist")
+    values.setdefault("imports_dir", project / "imports")
     settings = Settings(**values)
     if not settings.base_iri.endswith(("/", "#")):
         raise ValueError(f"base IRI must end with '/' or '#': {settings.base_iri!r}")

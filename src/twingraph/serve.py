@@ -19,7 +19,9 @@ SIGTERM or SIGINT is a graceful shutdown: the socket stops accepting, requests u
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,36 @@ APP_FACTORY = "twingraph.web:create_app"
 THREADS = 8  # per worker process: requests mostly wait on query processes or on the client
 GRACE_SECONDS = 5  # beyond the query time limit, for a request under way to finish at shutdown
 HEADER_TIMEOUT_MS = 10_000  # a client must have sent its request headers by then
+
+
+class PortUnavailable(Exception):
+    """The server cannot listen where the settings say (the port is taken, or the address is not ours)."""
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise PortUnavailable, naming the port and the setting that changes it, unless we can listen there.
+
+    Granian binds in Rust and fails with a long trace; trying the address first turns that into one
+    line. (Another process may take the port between this check and the bind: then the trace shows.)
+    """
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do: TIME_WAIT is fine
+            probe.bind(address)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise PortUnavailable(
+                f"port {port} on {host} is in use by another program: stop it, or choose another port "
+                "with --port or TWINGRAPH_PORT"
+            ) from exc
+        reason = exc.strerror or str(exc)
+        raise PortUnavailable(
+            f"cannot listen on {host}:{port} ({reason}): choose another address with --host/--port "
+            "or TWINGRAPH_HOST/TWINGRAPH_PORT"
+        ) from exc
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
@@ -88,7 +120,8 @@ def check_release(settings: Settings) -> Path:
 
 
 def serve(settings: Settings) -> None:
-    """Serve the configured release until SIGTERM/SIGINT (checks the release before starting workers)."""
+    """Serve the configured release until SIGTERM/SIGINT (checks port and release before the workers)."""
+    check_port(settings.host, settings.port)
     check_release(settings)
     os.environ.update(settings_environment(settings))
     Granian(APP_FACTORY, **server_options(settings)).serve()

@@ -56,9 +56,9 @@ _RDF, _RDFS, _OWL, _XSD = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["owl"], PR
 _GEO, _DCT, _WD, _TG = PREFIXES["geo"], PREFIXES["dct"], PREFIXES["wd"], WRITE_BASE + "ontology#"
 
 
-def default_source() -> Path:
-    """Where the snapshot lies: the shared data beside the project."""
-    return PROJECT_DIR.parent / "shared" / "data" / "world-twinnings"
+def default_source(project_dir: Path = PROJECT_DIR) -> Path:
+    """Where the snapshot lies: ``data/world-twinnings/`` of the project (vendored with its README)."""
+    return project_dir / "data" / "world-twinnings"
 
 
 @dataclass
@@ -222,7 +222,7 @@ def write_atomically(path: Path, write: Callable[[TextIO], object]) -> None:
 def import_world_twinnings(settings: Settings, source: Path | None = None) -> ImportResult:
     """Read the snapshot in ``source``, map it onto the curated graph, write it to the imports folder."""
     start = time.perf_counter()
-    folder = source or default_source()
+    folder = source or default_source(settings.project_dir)
     cities = read_cities(folder / CITIES_FILE)
     links = read_links(folder / LINKS_FILE, {c.qid for c in cities})
     result = ImportResult(path=settings.imports_dir / OUTPUT_NAME)

@@ -1,0 +1,1 @@
+"""What the tests share: paths to the vendored material, servers, ports and fuzz inputs."""
