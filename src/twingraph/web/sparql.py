@@ -16,6 +16,7 @@ from flask.blueprints import BlueprintSetupState
 from flask_cors import CORS
 from werkzeug.exceptions import BadRequest, NotAcceptable, TooManyRequests
 
+from twingraph.formats import HTML, Format, formats_of, negotiate
 from twingraph.namespaces import BaseNamespaces
 from twingraph.sparql import guard
 from twingraph.sparql.cache import CacheKey, ResultCache
@@ -28,7 +29,7 @@ from twingraph.sparql.description import (
     service_description,
 )
 from twingraph.sparql.examples import find_example, load_examples
-from twingraph.sparql.formats import Format, UnknownFormat, choose_format, formats_for
+from twingraph.sparql.formats import UnknownFormat, choose_format, formats_for
 from twingraph.sparql.protocol import parse_request
 from twingraph.sparql.ratelimit import RateLimiter
 from twingraph.store.base import Dataset, Store
@@ -125,7 +126,7 @@ def _rate_limit(service: SparqlService) -> None:
 
 def _negotiate(graph: bool, params: list[str]) -> Format:
     try:
-        fmt = choose_format(graph, request.accept_mimetypes, request.headers.get("Accept"), params)
+        fmt = choose_format(graph, request.headers.get("Accept"), params)
     except UnknownFormat as exc:
         raise BadRequest(str(exc)) from exc
     if fmt is None:
@@ -144,20 +145,20 @@ def _cacheable(response: Response, key: CacheKey) -> Response:
 
 def _service(store: Store) -> Response:
     """GET without a query: the query UI for browsers, the Service Description for RDF clients."""
-    offers = {f.media_type: f for f in formats_for(True)}
+    graphs = formats_for(True)
+    offers = [*graphs, *formats_of("page")]
     accept = request.headers.get("Accept")
-    best: str | None = "text/turtle"
-    if accept is not None and accept.strip():
-        best = request.accept_mimetypes.best_match([*offers, "text/html", "application/xhtml+xml"])
+    best = graphs[0] if accept is None or not accept.strip() else negotiate(offers, accept)
     if best is None:
-        raise NotAcceptable(f"the service is described in {', '.join(offers)}, and shown in text/html")
-    key = CacheKey.of(store.fingerprint, "service", Dataset(), best)
+        offered = ", ".join(f.media_type for f in graphs)
+        raise NotAcceptable(f"the service is described in {offered}, and shown in text/html")
+    key = CacheKey.of(store.fingerprint, "service", Dataset(), best.media_type)
     if request.if_none_match.contains_weak(key.tag):
         return _cacheable(Response(status=304), key)
-    if best in offers:
-        body = _description(store, best)
-        return _cacheable(Response(body, content_type=offers[best].content_type), key)
-    return _cacheable(Response(_ui(), content_type="text/html; charset=utf-8"), key)
+    if "page" not in best.kinds:
+        body = _description(store, best.media_type)
+        return _cacheable(Response(body, content_type=best.content_type), key)
+    return _cacheable(Response(_ui(), content_type=HTML.content_type), key)  # the UI is HTML only
 
 
 def _description(store: Store, media_type: str) -> bytes:
