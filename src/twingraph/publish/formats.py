@@ -59,7 +59,7 @@ DUMPS: dict[str, FileKind] = {
     ),
     "twingraph.jsonld": _kind(
         "jsonld",
-        "The whole graph as JSON-LD, with the context of context.jsonld inline.",
+        "The whole graph as JSON-LD, compacted with the context of context.jsonld (inline).",
     ),
     "twingraph.rdf": _kind("rdf", "The whole graph as RDF/XML."),
     "context.jsonld": _kind("jsonld", "The JSON-LD @context of twingraph.jsonld, published for reuse."),

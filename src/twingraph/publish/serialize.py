@@ -235,7 +235,7 @@ def to_rdflib(triples: Iterable[ox.Triple]) -> rdflib.Graph:
 
 def write_jsonld(triples: list[ox.Triple], path: Path, ns: BaseNamespaces) -> None:
     """JSON-LD compacted with the published context (inline, so the file reads offline), sorted."""
-    context = jsonld_context(ns)["@context"]
+    context = build_context(triples, ns)
     text = to_rdflib(triples).serialize(format="json-ld", context=context, auto_compact=True)
     document = _sorted_json(json.loads(text))
     document["@context"] = context
