@@ -72,6 +72,7 @@ def test_ontology_terms_under_the_base(other_base_client: FlaskClient) -> None:
         "formats",
         "jsonld_context",
         "sparql.formats",
+        "sparql.syntax",
         "web.i18n",
         "web.maps",
         "web.jsonld",

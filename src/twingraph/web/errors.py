@@ -35,10 +35,18 @@ def _http_error(exc: HTTPException) -> Response:
     return render_error(exc.code or 500, exc.name, exc.description or exc.name, headers)
 
 
+NARROW_A_QUERY = (
+    "Retrying will not help: narrow the query. Put a LIMIT on it, bind a subject or a type first "
+    "(?s a tg:Partnership), avoid unbounded property paths (tg:twinnedWith+), or download the data "
+    "from /dumps/ and query it on your own machine."
+)
+
+
 def _store_error(exc: StoreError) -> Response:
-    headers = (
-        {"Retry-After": str(RETRY_AFTER_SECONDS)} if isinstance(exc, StoreUnavailable | QueryTimeout) else {}
-    )
+    # Retry-After only where waiting helps (the backend is away); a stopped query needs another query.
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if isinstance(exc, StoreUnavailable) else {}
+    if isinstance(exc, QueryTimeout):
+        return render_error(exc.status, "Query Timeout", f"{exc}. {NARROW_A_QUERY}", headers)
     title = type(exc).__name__
     return render_error(exc.status, title, str(exc), headers)
 

@@ -32,7 +32,8 @@ from twingraph.sparql.examples import find_example, load_examples
 from twingraph.sparql.formats import UnknownFormat, choose_format, formats_for
 from twingraph.sparql.protocol import parse_request
 from twingraph.sparql.ratelimit import RateLimiter
-from twingraph.store.base import Dataset, Store
+from twingraph.sparql.syntax import explain
+from twingraph.store.base import Dataset, QuerySyntaxError, Store
 from twingraph.store.results import truncation_note
 from twingraph.web import SETTINGS_KEY, get_settings, get_store
 
@@ -95,7 +96,10 @@ def endpoint() -> Response:
         return _cacheable(Response(status=304), key)
     answer = service.cache.get(key)
     if answer is None:
-        answer = store.answer(protocol.query, fmt.media_type, protocol.dataset)
+        try:
+            answer = store.answer(protocol.query, fmt.media_type, protocol.dataset)
+        except QuerySyntaxError as exc:
+            raise QuerySyntaxError(explain(protocol.query, str(exc))) from exc
         service.cache.put(key, answer)
     response = Response(answer.body, content_type=fmt.content_type)
     response.headers["X-Result-Limit"] = str(settings.result_limit)
