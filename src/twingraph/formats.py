@@ -135,6 +135,7 @@ FORMATS: tuple[Format, ...] = (
     Format("md", "Markdown", "text/markdown", _kinds("file"), eu_file_type="MARKDOWN", text=True),
     Format("txt", "plain text", "text/plain", _kinds("file"), eu_file_type="TXT", text=True),
     Format("json", "JSON", "application/json", _kinds("file"), eu_file_type="JSON"),
+    Format("js", "JavaScript (JSONP)", "application/javascript", _kinds("file"), text=True),
     Format("sparql", "SPARQL query", "application/sparql-query", _kinds("file"), text=True),
 )
 # fmt: on
