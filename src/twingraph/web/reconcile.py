@@ -239,7 +239,7 @@ def preview() -> Response:
     if entity is None:
         return render_error(404, "Not Found", f"no entity with id {entity_id!r}")
     languages = _languages()
-    facts = []
+    facts: list[tuple[object, list[str], int]] = []
     for spec in index.properties.values():
         values = entity.values.get(spec.id, [])
         if (

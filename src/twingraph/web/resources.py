@@ -148,9 +148,10 @@ def negotiated_response(
     """
     fmt = negotiated(suffix_format)
     is_page = "page" in fmt.kinds
-    variant = (
-        html_variant(page_variant(), *(() if fmt is HTML else (fmt.suffix,))) if is_page else (fmt.suffix,)
-    )
+    if is_page:
+        variant = html_variant(page_variant(), *(() if fmt is HTML else (fmt.suffix,)))
+    else:  # JSON-LD names this host's /context.jsonld, so its validator depends on the host
+        variant = (fmt.suffix, request.host_url) if fmt.rdf == ox.RdfFormat.JSON_LD else (fmt.suffix,)
     early = not_modified(*variant)
     if early is not None:
         response = early
@@ -162,7 +163,7 @@ def negotiated_response(
     else:
         body = serialize(fmt, quads(), site_data().uris.prefixes(), first)
         response = Response(body, content_type=fmt.content_type)
-        response = revalidate(response, fmt.suffix)
+        response = revalidate(response, *variant)
     response.headers["Link"] = link_header(doc_path)
     if suffix_format is None:
         add_vary(response, "Accept")
