@@ -46,9 +46,12 @@ class QueryTimeout(StoreError):
 
 
 class QueryTooLarge(StoreError):
-    """The query needed more memory than a query may use, and was stopped."""
+    """The query needed more memory than a query may use, and was stopped.
 
-    status = 503
+    422 like :class:`QueryTimeout`: the same query would be stopped again, so no 503 and no retry.
+    """
+
+    status = 422
 
 
 class StoreUnavailable(StoreError):

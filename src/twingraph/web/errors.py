@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from twingraph.store.base import QueryTimeout, StoreError, StoreUnavailable
+from twingraph.store.base import QueryTimeout, QueryTooLarge, StoreError, StoreUnavailable
 
 RETRY_AFTER_SECONDS = 5
 
@@ -45,8 +45,9 @@ NARROW_A_QUERY = (
 def _store_error(exc: StoreError) -> Response:
     # Retry-After only where waiting helps (the backend is away); a stopped query needs another query.
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if isinstance(exc, StoreUnavailable) else {}
-    if isinstance(exc, QueryTimeout):
-        return render_error(exc.status, "Query Timeout", f"{exc}. {NARROW_A_QUERY}", headers)
+    if isinstance(exc, QueryTimeout | QueryTooLarge):
+        title = "Query Timeout" if isinstance(exc, QueryTimeout) else "Query Too Large"
+        return render_error(exc.status, title, f"{exc}. {NARROW_A_QUERY}", headers)
     title = type(exc).__name__
     return render_error(exc.status, title, str(exc), headers)
 

@@ -86,8 +86,8 @@ ERRORS: dict[str, tuple[str, str]] = {
     "416": ("RangeNotSatisfiable", "The Range lies outside the file."),
     "422": (
         "QueryTimeout",
-        "The query ran past the time limit and was stopped; retrying cannot help, the message says how "
-        "to narrow it. No Retry-After.",
+        "The query ran past the time or memory limit and was stopped; retrying cannot help, the message "
+        "says how to narrow it. No Retry-After.",
     ),
     "429": ("TooManyRequests", "Too many requests from this client; retry after Retry-After seconds."),
     "503": ("Unavailable", "The store cannot answer now; retry after Retry-After seconds."),
