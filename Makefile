@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSSTAMP := $(VENV)/.sysdeps
 # Debian packages the tests use: Chromium for the browser tests, graphviz for the model diagram,
-# nginx for the deployment test (tests/deploy/test_deploy_nginx.py), wrk for the benchmarks.
-DEBS := chromium graphviz nginx wrk
+# nginx for the deployment test (tests/deploy/test_deploy_nginx.py), wrk for the benchmarks; the real RDF
+# clients of tests/formats/test_formats_clients.py: roqet (rasqal-utils), rapper (raptor2-utils), Node for Comunica.
+DEBS := chromium graphviz nginx wrk rasqal-utils raptor2-utils nodejs
 BENCHSTAMP := $(VENV)/.bench
 # Benchmark work folder: generated data, built releases and the peers' databases (reused between runs).
 BENCH_WORK ?= /tmp/twingraph-bench
@@ -30,6 +31,16 @@ $(SYSSTAMP): Makefile
 	@mkdir -p $(VENV) && touch $@
 
 sysdeps: $(SYSSTAMP)
+
+# Comunica (tests/clients/package.json, locked): npm ci installs exactly the lockfile's versions.
+# npm comes with Node from some sources and as its own Debian package from others.
+CLIENTS := tests/clients
+CLIENTSSTAMP := $(CLIENTS)/node_modules/.installed
+$(CLIENTSSTAMP): $(CLIENTS)/package.json $(CLIENTS)/package-lock.json $(SYSSTAMP)
+	@command -v npm >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends npm; }
+	cd $(CLIENTS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 # The peers and profilers the benchmarks use (the optional 'bench' extra), never needed to serve.
 $(BENCHSTAMP): $(STAMP)
@@ -77,7 +88,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: $(STAMP) $(SYSSTAMP)
+test: $(STAMP) $(SYSSTAMP) $(CLIENTSSTAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 	$(BIN)/lint-imports

@@ -186,10 +186,10 @@ def _write(settings: Settings, info: DatasetInfo, ns: BaseNamespaces, tmp: Path,
     writers: list[tuple[str, Callable[[Path], None]]] = [
         ("twingraph.ttl", lambda p: ser.write_turtle(triples, p, ns, comment)),
         ("twingraph.nt.gz", lambda p: ser.write_ntriples_gz(triples, p)),
-        ("twingraph.trig", lambda p: ser.write_trig(quads, p, ns, comment)),
+        ("twingraph.trig", lambda p: ser.write_trig(ser.with_merged_default(quads, triples), p, ns, comment)),
         ("twingraph.jsonld", lambda p: ser.write_jsonld(triples, p, ns)),
         ("twingraph.rdf", lambda p: ser.write_rdfxml(triples, p, ns)),
-        ("context.jsonld", lambda p: ser.write_context(p, ns)),
+        ("context.jsonld", lambda p: ser.write_context(p, triples, ns)),
         (
             "ontology.ttl",
             lambda p: ser.write_turtle(ontology, p, ns, [f"The twingraph ontology, release {info.version}"]),

@@ -1,12 +1,14 @@
-"""One table of the files a release holds: media type, format IRI and what each file is.
+"""One table of the files a release holds: which registry format each is, and what it is.
 
-The catalogue (DCAT distributions, written by the build) and the /dumps/ downloads (read by the
-server) both read it, so a file's media type is declared once, on neither side.
+The catalogue (DCAT distributions) and the /dumps/ downloads both read it; media types and EU file
+types come from the formats registry (``twingraph.formats``), so a file's media type is declared once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from twingraph.formats import BY_KEY
 
 IANA = "http://www.iana.org/assignments/media-types/"
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
@@ -28,74 +30,68 @@ class FileKind:
         return self.package_media_type or self.media_type
 
 
+def _kind(key: str, description: str, distribution: bool = True, package: str = "") -> FileKind:
+    """A file kind whose media type and EU file type come from the registry row ``key``.
+
+    ``package`` names the format inside a compressed file (its file type is the content's).
+    """
+    fmt = BY_KEY[key]
+    inner = BY_KEY[package] if package else fmt
+    return FileKind(
+        fmt.media_type, inner.eu_file_type, description, distribution, inner.media_type if package else ""
+    )
+
+
 DUMPS: dict[str, FileKind] = {
-    "twingraph.ttl": FileKind(
-        "text/turtle",
-        "RDF_TURTLE",
+    "twingraph.ttl": _kind(
+        "ttl",
         "The whole graph (union of all named graphs) as Turtle, grouped by subject.",
     ),
-    "twingraph.nt.gz": FileKind(
-        "application/gzip",
-        "RDF_N_TRIPLES",
+    "twingraph.nt.gz": _kind(
+        "gz",
         "The whole graph as sorted N-Triples, gzip-compressed (one triple a line, for line-based tools).",
-        package_media_type="application/n-triples",
+        package="nt",
     ),
-    "twingraph.trig": FileKind(
-        "application/trig",
-        "RDF_TRIG",
+    "twingraph.trig": _kind(
+        "trig",
         "The dataset as TriG: one named graph per source (graph IRI = source IRI), the ontology and "
         "the inferred graph, so that the provenance of every fact survives.",
     ),
-    "twingraph.jsonld": FileKind(
-        "application/ld+json",
-        "JSON_LD",
-        "The whole graph as JSON-LD, with the context of context.jsonld inline.",
+    "twingraph.jsonld": _kind(
+        "jsonld",
+        "The whole graph as JSON-LD, compacted with the context of context.jsonld (inline).",
     ),
-    "twingraph.rdf": FileKind("application/rdf+xml", "RDF_XML", "The whole graph as RDF/XML."),
-    "context.jsonld": FileKind(
-        "application/ld+json", "JSON_LD", "The JSON-LD @context of twingraph.jsonld, published for reuse."
-    ),
-    "ontology.ttl": FileKind(
-        "text/turtle", "RDF_TURTLE", "The twingraph ontology, IRIs resolved against the base."
-    ),
-    "shapes.ttl": FileKind(
-        "text/turtle", "RDF_TURTLE", "The SHACL shapes the release was validated with, IRIs resolved."
-    ),
-    "csv-metadata.json": FileKind(
-        "application/csvm+json",
-        "JSON",
+    "twingraph.rdf": _kind("rdf", "The whole graph as RDF/XML."),
+    "context.jsonld": _kind("jsonld", "The JSON-LD @context of twingraph.jsonld, published for reuse."),
+    "ontology.ttl": _kind("ttl", "The twingraph ontology, IRIs resolved against the base."),
+    "shapes.ttl": _kind("ttl", "The SHACL shapes the release was validated with, IRIs resolved."),
+    "csv-metadata.json": _kind(
+        "csvm",
         "CSV on the Web (CSVW) metadata describing every CSV table and column.",
     ),
 }
 
 REPORTS: dict[str, FileKind] = {
-    "validation-report.ttl": FileKind(
-        "text/turtle", "RDF_TURTLE", "The SHACL validation report of this release.", distribution=False
-    ),
-    "CHANGES.md": FileKind(
-        "text/markdown", "MARKDOWN", "What changed since the previous release, by entity.", distribution=False
-    ),
-    "changes.ttl": FileKind(
-        "text/turtle",
-        "RDF_TURTLE",
+    "validation-report.ttl": _kind("ttl", "The SHACL validation report of this release.", distribution=False),
+    "CHANGES.md": _kind("md", "What changed since the previous release, by entity.", distribution=False),
+    "changes.ttl": _kind(
+        "ttl",
         "What changed since the previous release, one changeset per entity (Changeset vocabulary).",
         distribution=False,
     ),
-    "catalog.ttl": FileKind(
-        "text/turtle",
-        "RDF_TURTLE",
+    "catalog.ttl": _kind(
+        "ttl",
         "DCAT-AP 3 catalogue and VoID description of this release.",
         distribution=False,
     ),
-    "SHA256SUMS": FileKind(
-        "text/plain",
-        "TXT",
+    "SHA256SUMS": _kind(
+        "txt",
         "SHA-256 checksums of every file (check with `sha256sum -c`).",
         distribution=False,
     ),
 }
 
-CSV = FileKind("text/csv", "CSV", "")
+CSV = _kind("csv", "")
 
 
 def file_kind(name: str) -> FileKind:

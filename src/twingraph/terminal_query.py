@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from twingraph.config import Settings
-from twingraph.sparql.formats import Format, UnknownFormat, formats_for
+from twingraph.formats import Format
+from twingraph.sparql.formats import UnknownFormat, formats_for
 from twingraph.store import guard, open_store
 
 # What a terminal reads best when no format is asked for: a table, or Turtle.

@@ -67,7 +67,7 @@ def test_runaway_query_is_stopped_and_others_are_served(server: RunningServer) -
     thread.join()
     runaway_answer = answers["runaway"]
     elapsed = time.monotonic() - started
-    assert runaway_answer.status_code == 503 and runaway_answer.headers["Retry-After"]
+    assert runaway_answer.status_code == 422 and "Retry-After" not in runaway_answer.headers
     assert "limit of 2 s" in runaway_answer.json()["message"]
     assert TIMEOUT <= elapsed < TIMEOUT + 5
     check_answer(runaway_answer.status_code, runaway_answer.headers, runaway_answer.content, "runaway")
@@ -181,7 +181,7 @@ def test_graceful_shutdown_finishes_the_request_under_way(fault_settings: Settin
         code = stop_group(server.process, timeout=TIMEOUT + 20)
         thread.join()
         assert code == 0, server.log_text()
-        assert answers["slow"].status_code == 503 and answers["slow"].headers["Retry-After"], (
+        assert answers["slow"].status_code == 422, (
             "the request under way got its answer before the server stopped"
         )
         assert time.monotonic() - started < TIMEOUT + 10

@@ -1,42 +1,27 @@
 """/openapi.json: the description the fuzzer (`make fuzz`, schemathesis) works from must match the app.
 
-Every path it describes is a route, every route of the HTTP API is described, and requests built from
-its examples of each operation get an answer the description lists.
+It is generated from the routes and the formats registry (web/openapi.py) with the words of
+web/api_docs.py: every route has words, every media type is a registry row, the document is valid
+OpenAPI 3.1, and requests to each operation get an answer the description lists.
 """
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from openapi_spec_validator import validate
 
-# Routes that are pages or files for people, not part of the HTTP API's description.
-NOT_API = {
-    "/",
-    "/list/",
-    "/map",
-    "/sitemap.xml",
-    "/robots.txt",
-    "/ontology",
-    "/ontology.<suffix>",
-    "/shapes",
-    "/shapes.<suffix>",
-    "/static/<path:filename>",
-    "/reconcile/",
-}
+from twingraph.formats import FORMATS
+from twingraph.web.api_docs import OPERATIONS
+from twingraph.web.openapi import NOT_API, openapi_path, operation_keys
 
 
 def as_openapi(rule: str) -> str:
-    """A Flask rule written as an OpenAPI path template.
-
-    >>> as_openapi("/dumps/<version>/<name>"), as_openapi("/id/<segment>/<path:slug>")
-    ('/dumps/{version}/{name}', '/id/{type}/{slug}')
-    >>> as_openapi("/dumps/index.<any(json, html):suffix>")
-    '/dumps/index.{suffix}'
-    """
-    path = re.sub(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_]+)>", r"{\1}", rule)
-    return path.replace("{segment}/{slug}", "{type}/{slug}")
+    """A Flask rule written as an OpenAPI path template (the generator's own function)."""
+    return openapi_path(rule)
 
 
 def test_description_and_routes_agree(client: FlaskClient, app: Flask) -> None:
@@ -100,8 +85,46 @@ def test_documented_statuses_are_the_ones_answered(client: FlaskClient) -> None:
         assert str(response.status_code) in listed, (url, response.status_code, sorted(listed))
 
 
+def test_the_document_is_valid_openapi(client: FlaskClient) -> None:
+    validate(client.get("/openapi.json").json)  # openapi-spec-validator: the 3.1 schema and more
+
+
+def test_every_route_has_words_and_every_word_a_route(app: Flask) -> None:
+    """A new route fails here until web/api_docs.py says what it does; a removed one leaves no words."""
+    routes = set(operation_keys(app))
+    assert routes == set(OPERATIONS), (sorted(routes - set(OPERATIONS)), sorted(set(OPERATIONS) - routes))
+
+
+def test_every_media_type_comes_from_the_registry(client: FlaskClient) -> None:
+    document = client.get("/openapi.json").json
+    registry = {f.media_type for f in FORMATS}
+    text = client.get("/openapi.json").get_data(as_text=True)
+    found = set()
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for answer in operation["responses"].values():
+                found.update(answer.get("content", {}))
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "Accept":
+                    found.update(parameter["schema"]["enum"])
+    for answer in document["components"]["responses"].values():
+        found.update(answer["content"])
+    assert found and found <= registry, sorted(found - registry)
+    for fmt in FORMATS:  # a format the resources negotiate is offered in the description
+        if fmt.suffix and fmt.negotiable:
+            assert fmt.media_type in text
+
+
+@pytest.mark.parametrize("key", sorted(OPERATIONS))
+def test_path_parameters_are_the_rule_arguments(app: Flask, key: str) -> None:
+    path = key.split(" ", 1)[1]
+    documented = {p["name"] for p in OPERATIONS[key].get("parameters", []) if p["in"] == "path"}
+    assert documented == set(re.findall(r"{(\w+)}", path))
+
+
 def test_doctests() -> None:
     import doctest
-    import sys
 
-    assert doctest.testmod(sys.modules[__name__]).failed == 0
+    import twingraph.web.openapi as module
+
+    assert doctest.testmod(module).failed == 0

@@ -60,7 +60,8 @@ def test_derived_facts_are_marked_not_sourced(pages_client: FlaskClient) -> None
     page = get_page(pages_client, "/doc/city/amiens", **{"Accept-Language": "en"})
     assert "schema:name" not in page.text("properties")
     derived = page.text("derived")
-    assert "schema:name" in derived
+    assert "twinned with" in derived  # derived from the twinning, and marked so
+    assert "schema:name" not in derived  # the label's schema.org twin is read once, as the name
     assert "derived" in derived
 
 

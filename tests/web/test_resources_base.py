@@ -65,8 +65,21 @@ def test_ontology_terms_under_the_base(other_base_client: FlaskClient) -> None:
     assert OTHER_BASE + "ontology#Partnership" in subjects
 
 
-@pytest.mark.parametrize("module", ["uris", "conneg", "i18n", "maps", "jsonld", "search"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "web.uris",
+        "formats",
+        "jsonld_context",
+        "sparql.formats",
+        "sparql.syntax",
+        "web.i18n",
+        "web.maps",
+        "web.jsonld",
+        "web.search",
+    ],
+)
 def test_doctests(module: str) -> None:
-    result = doctest.testmod(importlib.import_module(f"twingraph.web.{module}"))
+    result = doctest.testmod(importlib.import_module(f"twingraph.{module}"))
     assert result.attempted > 0
     assert result.failed == 0

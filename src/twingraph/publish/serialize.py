@@ -18,6 +18,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.compare import to_canonical_graph
 
+from twingraph.jsonld_context import build_context, context_document
 from twingraph.namespaces import BaseNamespaces
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -194,14 +195,22 @@ def write_rdfxml(triples: list[ox.Triple], path: Path, ns: BaseNamespaces) -> No
     ox.serialize(sorted(triples, key=triple_key), str(path), ox.RdfFormat.RDF_XML, prefixes=prefixes)
 
 
-def jsonld_context(ns: BaseNamespaces) -> dict[str, Any]:
-    """The published JSON-LD context: the project's prefixes, sorted."""
-    return {"@context": dict(sorted(ns.prefixes().items()))}
+def with_merged_default(quads: list[ox.Quad], triples: list[ox.Triple]) -> list[ox.Quad]:
+    """The dataset dump: the merged graph (``triples``) as its default graph, the named graphs beside it.
+
+    A reader of the default graph then finds the same description as in the single-graph dumps.
+    """
+    return [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples] + quads
 
 
-def write_context(path: Path, ns: BaseNamespaces) -> None:
-    """Write ``context.jsonld``."""
-    path.write_text(json.dumps(jsonld_context(ns), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+def jsonld_context(ns: BaseNamespaces, triples: Iterable[ox.Triple] = ()) -> dict[str, Any]:
+    """The published JSON-LD context: prefixes, and a short term for each property and class in use."""
+    return {"@context": build_context(triples, ns)}
+
+
+def write_context(path: Path, triples: Iterable[ox.Triple], ns: BaseNamespaces) -> None:
+    """Write ``context.jsonld`` (the server compacts every JSON-LD answer with it)."""
+    path.write_text(context_document(build_context(triples, ns)), encoding="utf-8")
 
 
 def _sorted_json(value: Any) -> Any:
@@ -226,7 +235,7 @@ def to_rdflib(triples: Iterable[ox.Triple]) -> rdflib.Graph:
 
 def write_jsonld(triples: list[ox.Triple], path: Path, ns: BaseNamespaces) -> None:
     """JSON-LD compacted with the published context (inline, so the file reads offline), sorted."""
-    context = jsonld_context(ns)["@context"]
+    context = build_context(triples, ns)
     text = to_rdflib(triples).serialize(format="json-ld", context=context, auto_compact=True)
     document = _sorted_json(json.loads(text))
     document["@context"] = context

@@ -15,9 +15,9 @@ from importlib import resources
 
 import pyoxigraph as ox
 
+from twingraph.formats import formats_of
 from twingraph.namespaces import PREFIXES
 from twingraph.sparql.examples import Example
-from twingraph.sparql.formats import FORMATS
 from twingraph.store.base import Row, Store
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -91,7 +91,9 @@ def service_description(
     add(service, SD + "supportedLanguage", iri(SD + "SPARQL11Query"))
     add(service, SD + "feature", iri(SD + "UnionDefaultGraph"))
     add(service, SD + "defaultEntailmentRegime", iri("http://www.w3.org/ns/entailment/Simple"))
-    for fmt in FORMATS:
+    for fmt in formats_of("results", "graph"):
+        if not fmt.w3c:
+            continue
         add(service, SD + "resultFormat", iri(fmt.w3c))
     add(service, RDFS + "label", ox.Literal("twingraph SPARQL endpoint", language="en"))
     add(service, RDFS + "comment", ox.Literal(_limits_sentence(limits), language="en"))

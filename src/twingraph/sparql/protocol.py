@@ -94,7 +94,8 @@ def _dataset(params: MultiDict[str, str]) -> Dataset:
 def _graph_iris(params: MultiDict[str, str], name: str) -> tuple[str, ...]:
     """The distinct graph IRIs of parameter ``name``; 400 for one that is not an absolute IRI (found by
     fuzzing: the query worker failed on it, which answered 500)."""
-    iris = tuple(dict.fromkeys(params.getlist(name)))
+    # An empty value names no graph (roqet sends ``default-graph-uri=`` with every CONSTRUCT).
+    iris = tuple(dict.fromkeys(value for value in params.getlist(name) if value.strip()))
     for iri in iris:
         try:
             ox.NamedNode(iri)

@@ -34,15 +34,24 @@ class QueryRefused(StoreError):
 
 
 class QueryTimeout(StoreError):
-    """The query ran past the time limit and was stopped (its worker process was ended)."""
+    """The query ran past the time limit and was stopped (its worker process was ended).
 
-    status = 503
+    422 Unprocessable Content, not 503: the request is understood and well-formed, but this server
+    will not finish it, now or later, so retrying the same query cannot help (503 and ``Retry-After``
+    say the opposite, and clients and proxies retry 5xx and 408 on their own). The client has to
+    change the query; the message says how.
+    """
+
+    status = 422
 
 
 class QueryTooLarge(StoreError):
-    """The query needed more memory than a query may use, and was stopped."""
+    """The query needed more memory than a query may use, and was stopped.
 
-    status = 503
+    422 like :class:`QueryTimeout`: the same query would be stopped again, so no 503 and no retry.
+    """
+
+    status = 422
 
 
 class StoreUnavailable(StoreError):

@@ -1,94 +1,85 @@
-"""Content negotiation and revalidation: one FORMATS table, werkzeug's Accept parsing, release ETags.
+"""Content negotiation and revalidation of descriptions: formats from the registry, release ETags.
 
-Every description is offered as HTML and in each RDF format; the client's ``Accept`` header picks
-one (q-values and wildcards included) or a suffix URL names it. Validators are tied to the release:
-a new release changes every ETag and the Last-Modified date.
+Every description is offered as HTML (and the same polyglot page as XHTML) and in each RDF format
+of the registry (``twingraph.formats``); the client's ``Accept`` header picks one or a suffix URL
+names it. Validators are tied to the release: a new release changes every ETag and the
+Last-Modified date.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pyoxigraph as ox
 from flask import Response, request
-from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import is_resource_modified
 
+from twingraph.formats import Format, negotiate, resource_formats
+from twingraph.jsonld_context import compact
+from twingraph.namespaces import BaseNamespaces
 from twingraph.release import DUMP_FILE, ReleaseError
 from twingraph.web.state import current_state
 
 
-@dataclass(frozen=True)
-class Format:
-    """One representation: URL suffix, media type (and aliases a client may ask for), pyoxigraph format."""
-
-    suffix: str
-    media_type: str
-    label: str
-    rdf: ox.RdfFormat | None = None
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def is_dataset(self) -> bool:
-        """True for formats that keep named graphs (and so the source of every fact)."""
-        return self.rdf is not None and self.rdf.supports_datasets
+def choose_format(raw_header: str | None) -> Format | None:
+    """The representation of a resource the client prefers, HTML without an Accept header, None: 406."""
+    return negotiate(resource_formats(), raw_header)
 
 
-FORMATS: tuple[Format, ...] = (
-    Format("html", "text/html", "HTML"),
-    Format("ttl", "text/turtle", "Turtle", ox.RdfFormat.TURTLE, ("application/x-turtle",)),
-    Format("jsonld", "application/ld+json", "JSON-LD", ox.RdfFormat.JSON_LD, ("application/json",)),
-    Format("nt", "application/n-triples", "N-Triples", ox.RdfFormat.N_TRIPLES),
-    Format("rdf", "application/rdf+xml", "RDF/XML", ox.RdfFormat.RDF_XML),
-    Format("trig", "application/trig", "TriG", ox.RdfFormat.TRIG),
-    Format("nq", "application/n-quads", "N-Quads", ox.RdfFormat.N_QUADS),
-)
-FORMATS_BY_SUFFIX = {f.suffix: f for f in FORMATS}
-# Primary types first, aliases after: a wildcard (``application/*``) picks a primary type.
-_BY_MEDIA_TYPE = {f.media_type: f for f in FORMATS} | {alias: f for f in FORMATS for alias in f.aliases}
-HTML = FORMATS[0]
+def serialize(
+    fmt: Format,
+    quads: Iterable[ox.Quad],
+    prefixes: dict[str, str],
+    first: str | None = None,
+) -> bytes:
+    """Serialize a description: the merged description in the default graph of every format.
 
-
-def choose_format(accept: MIMEAccept, raw_header: str | None) -> Format | None:
-    """The format the client prefers, HTML when it sent no Accept header, None when nothing fits (406).
-
-    Ties go to the order of FORMATS, so ``*/*`` and ``text/*`` get HTML.
+    Every format carries the same triples in its default graph (each once, whatever graphs
+    state it); dataset formats add each source's named graph beside it, so that provenance stays
+    one ``GRAPH`` away. JSON-LD is compacted with the release's context (``first`` on top).
     """
-    if raw_header is None or not raw_header.strip():
-        return HTML
-    best = accept.best_match(list(_BY_MEDIA_TYPE))
-    return _BY_MEDIA_TYPE[best] if best else None
-
-
-def split_suffix(slug: str) -> tuple[str, Format | None]:
-    """Split ``amiens.ttl`` into (``amiens``, Turtle); a slug without a known suffix keeps None.
-
-    >>> split_suffix("amiens.ttl")[1].media_type
-    'text/turtle'
-    >>> split_suffix("amiens")
-    ('amiens', None)
-    """
-    stem, dot, suffix = slug.rpartition(".")
-    if dot and suffix in FORMATS_BY_SUFFIX:
-        return stem, FORMATS_BY_SUFFIX[suffix]
-    return slug, None
-
-
-def serialize(fmt: Format, quads: Iterable[ox.Quad], prefixes: dict[str, str]) -> bytes:
-    """Serialize quads: graph names kept in dataset formats, merged away (no duplicates) in the others."""
     assert fmt.rdf is not None
+    quads = list(quads)
+    merged = sorted({q.triple for q in quads}, key=str)
+    if fmt.rdf == ox.RdfFormat.JSON_LD and not fmt.is_dataset:
+        context_url = request.host_url + "context.jsonld"
+        document = compact(merged, published_context(), context_url, first)
+        return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
     items: list[ox.Quad] | list[ox.Triple]
     if fmt.is_dataset:
-        items = sorted(set(quads), key=str)
+        named = {q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)}
+        items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in merged]
+        items += sorted(named, key=str)
     else:
-        items = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
+        items = merged
     usable = prefixes if fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
     body = ox.serialize(items, format=fmt.rdf, prefixes=usable)
     assert body is not None  # no output file given: the bytes are returned
     return body
+
+
+def published_context() -> dict[str, Any]:
+    """The JSON-LD context of the served release (its ``context.jsonld``), read once per app.
+
+    A release without the file (an older build, or a remote store with no release folder here)
+    gets the context of the prefixes alone, which compacts to the same triples.
+    """
+    state = current_state()
+
+    def read() -> dict[str, Any]:
+        try:
+            path = state.release_folder() / "context.jsonld"
+            context: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["@context"]
+        except (ReleaseError, OSError, ValueError, KeyError):
+            context = dict(sorted(BaseNamespaces(state.settings.base_iri).prefixes().items()))
+        return context
+
+    return state.jsonld_context.get(read)
 
 
 @dataclass(frozen=True)

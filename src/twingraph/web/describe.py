@@ -7,6 +7,7 @@ inferred graph are derived by the build and are shown as such, never as sourced.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -15,7 +16,7 @@ from twingraph.namespaces import PREFIXES, BaseNamespaces
 from twingraph.queries import load_query
 from twingraph.store import Store, Term
 from twingraph.web.i18n import Language, format_date, pick
-from twingraph.web.labels import SiteData, term_text
+from twingraph.web.labels import SiteData, app_cached, term_text
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 FIRST_PREDICATES = (
@@ -179,12 +180,28 @@ class Describer:
         """True when the store says anything about ``iri`` (as subject)."""
         return bool(self.store.ask("ASK { ?this ?p ?o }", {"this": ox.NamedNode(iri)}))
 
+    def entailing(self) -> frozenset[tuple[str, str]]:
+        """(narrow, broad) pairs of the ontology: a fact with ``narrow`` says what ``broad`` says."""
+        query = load_query("pages/entailing")
+        return app_cached(
+            "entailing",
+            self.site.version,
+            lambda: frozenset(
+                (term_text(r["narrow"]), term_text(r["broad"])) for r in self.store.select(query)
+            ),
+        )
+
     def describe(self, iri: str, incoming_page: int = 1) -> Description:
-        """The whole page content of a resource."""
+        """The whole page content of a resource.
+
+        Each relation is read once: a derived alignment twin (``schema:location`` beside
+        ``tg:location``, ``schema:City`` beside ``tg:City``) stays in the data but not on the page.
+        """
         quads = self.facts(iri)
         graphs: dict[tuple[str, Term], list[str]] = defaultdict(list)
         for q in quads:
             graphs[(q.predicate.value, q.object)].append(_graph(q))
+        graphs = {key: where for key, where in graphs.items() if not self._twin(key, graphs)}
         conflicts = self.conflicts(iri, quads)
         disputed = {c.property_iri for c in conflicts}
         stated: dict[str, list[Value]] = defaultdict(list)
@@ -210,6 +227,18 @@ class Describer:
             incoming=self.incoming(iri, incoming_page),
             facts=quads,
         )
+
+    def _twin(self, fact: tuple[str, Term], facts: Iterable[tuple[str, Term]]) -> bool:
+        """True for a fact found only by derivation that a more specific fact beside it already says."""
+        pred, obj = fact
+        pairs = self.entailing()
+        for other_pred, other_obj in facts:
+            if other_pred == pred == RDF_TYPE:
+                if isinstance(other_obj, ox.NamedNode) and (other_obj.value, term_text(obj)) in pairs:
+                    return True
+            elif other_obj == obj and (other_pred, pred) in pairs:
+                return True
+        return False
 
     def _rows(self, values: dict[str, list[Value]], disputed: set[str] | None = None) -> list[PropertyRow]:
         def order(pred: str) -> tuple[int, str]:
@@ -260,9 +289,12 @@ class Describer:
     def incoming(self, iri: str, page: int) -> Incoming:
         """Links to ``iri``, counted per property; one page of them listed."""
         rows = self.store.select(load_query("pages/incoming"), {"this": ox.NamedNode(iri)})
+        found = {(term_text(row["p"]), term_text(row["x"])) for row in rows}
+        pairs = self.entailing()
         by_pred: dict[str, list[str]] = defaultdict(list)
-        for row in rows:
-            by_pred[term_text(row["p"])].append(term_text(row["x"]))
+        for pred, x in sorted(found):
+            if not any((other, pred) in pairs for other, y in found if y == x and other != pred):
+                by_pred[pred].append(x)  # a link said twice (tg:location and schema:location) counts once
         ordered = sorted(by_pred, key=lambda p: self.site.name(p, self.lang).casefold())
         flat = [
             (p, x) for p in ordered for x in sorted(by_pred[p], key=lambda x: self.site.name(x, self.lang))

@@ -18,15 +18,16 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from werkzeug.exceptions import NotAcceptable, NotFound
 from werkzeug.wrappers.response import Response as BaseResponse
 
+from twingraph.formats import formats_of, negotiate
 from twingraph.release import ReleaseError, ReleaseInfo, is_version, list_releases, read_release
-from twingraph.web.conneg import FORMATS, add_vary
+from twingraph.web.conneg import add_vary
 from twingraph.web.state import get_settings, get_store
 
 bp = Blueprint("dumps", __name__)
 
 MAX_AGE = 3600  # a release does not change; revalidation with the ETag is cheap anyway
 LISTING_TYPES = ("text/html", "application/json")
-VOID_FORMATS = {f.media_type: f for f in FORMATS if f.rdf is not None}
+VOID_FORMATS = [f for f in formats_of("graph") if f.negotiable]
 
 
 def _releases() -> list[ReleaseInfo]:
@@ -148,13 +149,12 @@ def _newest() -> str:
 @bp.get("/.well-known/void")
 def void() -> Response:
     """The VoID and DCAT description of the served release (Turtle unless asked for another RDF format)."""
-    header = request.headers.get("Accept", "")
-    chosen = request.accept_mimetypes.best_match(list(VOID_FORMATS)) if header.strip() else "text/turtle"
-    if chosen is None:
-        raise NotAcceptable(f"The VoID description is available as {', '.join(VOID_FORMATS)}.")
+    fmt = negotiate(VOID_FORMATS, request.headers.get("Accept"))
+    if fmt is None:
+        offered = ", ".join(f.media_type for f in VOID_FORMATS)
+        raise NotAcceptable(f"The VoID description is available as {offered}.")
     info = _release(get_store().version)
     catalog = info.folder / "catalog.ttl"
-    fmt = VOID_FORMATS[chosen]
     rdf = fmt.rdf or ox.RdfFormat.TURTLE
     if rdf == ox.RdfFormat.TURTLE:
         body = catalog.read_bytes()
@@ -162,7 +162,7 @@ def void() -> Response:
         quads = list(ox.parse(path=str(catalog), format=ox.RdfFormat.TURTLE))
         items = quads if rdf.supports_datasets else [q.triple for q in quads]
         body = ox.serialize(items, format=rdf) or b""
-    response = Response(body, mimetype=fmt.media_type)
+    response = Response(body, content_type=fmt.content_type)
     add_vary(response, "Accept")
     response.set_etag(hashlib.sha256(body).hexdigest())
     response.last_modified = _midnight(info.date)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from twingraph.store.base import QueryTimeout, StoreError, StoreUnavailable
+from twingraph.store.base import QueryTimeout, QueryTooLarge, StoreError, StoreUnavailable
 
 RETRY_AFTER_SECONDS = 5
 
@@ -35,10 +35,19 @@ def _http_error(exc: HTTPException) -> Response:
     return render_error(exc.code or 500, exc.name, exc.description or exc.name, headers)
 
 
+NARROW_A_QUERY = (
+    "Retrying will not help: narrow the query. Put a LIMIT on it, bind a subject or a type first "
+    "(?s a tg:Partnership), avoid unbounded property paths (tg:twinnedWith+), or download the data "
+    "from /dumps/ and query it on your own machine."
+)
+
+
 def _store_error(exc: StoreError) -> Response:
-    headers = (
-        {"Retry-After": str(RETRY_AFTER_SECONDS)} if isinstance(exc, StoreUnavailable | QueryTimeout) else {}
-    )
+    # Retry-After only where waiting helps (the backend is away); a stopped query needs another query.
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if isinstance(exc, StoreUnavailable) else {}
+    if isinstance(exc, QueryTimeout | QueryTooLarge):
+        title = "Query Timeout" if isinstance(exc, QueryTimeout) else "Query Too Large"
+        return render_error(exc.status, title, f"{exc}. {NARROW_A_QUERY}", headers)
     title = type(exc).__name__
     return render_error(exc.status, title, str(exc), headers)
 

@@ -15,9 +15,9 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort
 from werkzeug.exceptions import NotFound
 
+from twingraph.formats import BY_SUFFIX, Format
 from twingraph.namespaces import PREFIXES, BaseNamespaces
 from twingraph.release import SHAPES_FILE, ReleaseError, read_graph_file
-from twingraph.web.conneg import FORMATS_BY_SUFFIX, Format
 from twingraph.web.i18n import Language, pick
 from twingraph.web.labels import SiteData, site_data, term_text
 from twingraph.web.render import current_language, render_page
@@ -189,11 +189,9 @@ def shapes_page() -> Response:
 def _suffix(suffix: str | None) -> Format | None:
     if suffix is None:
         return None
-    fmt = FORMATS_BY_SUFFIX.get(suffix)
+    fmt = BY_SUFFIX.get(suffix)
     if fmt is None:
-        abort(
-            404, f"No format '.{suffix}'; try one of: " + ", ".join("." + s for s in FORMATS_BY_SUFFIX) + "."
-        )
+        abort(404, f"No format '.{suffix}'; try one of: " + ", ".join("." + s for s in BY_SUFFIX) + ".")
     return fmt
 
 

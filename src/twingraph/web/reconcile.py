@@ -224,7 +224,7 @@ def preview() -> Response:
     if entity is None:
         return render_error(404, "Not Found", f"no entity with id {entity_id!r}")
     languages = _languages()
-    facts = []
+    facts: list[tuple[object, list[str], int]] = []
     for spec in index.properties.values():
         values = entity.values.get(spec.id, [])
         if (
@@ -234,6 +234,8 @@ def preview() -> Response:
         ):
             continue
         shown = [index.name_of(str(v), languages) if spec.kind == "entity" else str(v) for v in values[:6]]
+        if shown in (fact[1] for fact in facts):
+            continue  # each relation once: an alignment twin (start / start year) says the same again
         more = len(values) - len(shown)
         facts.append((property_object(index, spec, languages)["name"], shown, more))
     html = render_template(

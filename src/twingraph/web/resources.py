@@ -1,6 +1,6 @@
 """Dereferenceable resources: ``/id/<type>/<slug>`` answers 303 to its description ``/doc/<type>/<slug>``.
 
-The description negotiates HTML and the RDF formats of FORMATS (or a suffix URL names one), says
+The description negotiates HTML and the RDF formats of the registry (or a suffix URL names one), says
 so with ``Vary: Accept``, ``Content-Location`` and ``Link`` headers to every alternate and to the
 release, and revalidates against the release (ETag, Last-Modified, 304). Unknown IRIs get a 404 page
 with suggestions.
@@ -14,17 +14,17 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import NotAcceptable
 
+from twingraph.formats import HTML, Format, resource_formats, split_suffix
+from twingraph.jsonld_context import context_document
 from twingraph.queries import load_query
 from twingraph.web.conneg import (
-    FORMATS,
-    HTML,
-    Format,
     add_vary,
     choose_format,
+    etag_for,
     not_modified,
+    published_context,
     revalidate,
     serialize,
-    split_suffix,
 )
 from twingraph.web.describe import Describer
 from twingraph.web.errors import render_error
@@ -37,6 +37,7 @@ from twingraph.web.state import get_store
 from twingraph.web.uris import TYPES_BY_SEGMENT, is_slug
 
 bp = Blueprint("resources", __name__)
+JSONLD_CONTEXT = "http://www.w3.org/ns/json-ld#context"
 bp.add_app_template_global(ui_text, "t")
 bp.add_app_template_global(ui_date, "fmt_date")
 
@@ -50,9 +51,9 @@ def negotiated(suffix_format: Format | None) -> Format:
     """The format named by the suffix, else the one the Accept header prefers; 406 when none fits."""
     if suffix_format is not None:
         return suffix_format
-    fmt = choose_format(request.accept_mimetypes, request.headers.get("Accept"))
+    fmt = choose_format(request.headers.get("Accept"))
     if fmt is None:
-        offered = ", ".join(f.media_type for f in FORMATS)
+        offered = ", ".join(f.media_type for f in resource_formats() if f.negotiable)
         raise NotAcceptable(
             f"No representation matches the Accept header; this resource is offered as: {offered}."
         )
@@ -61,15 +62,19 @@ def negotiated(suffix_format: Format | None) -> Format:
 
 def link_header(doc_path: str) -> str:
     """``Link`` header: every alternate representation and the release the description belongs to."""
-    links = [f'<{doc_path}.{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in FORMATS]
+    links = [
+        f'<{doc_path}.{f.suffix}>; rel="alternate"; type="{f.media_type}"; title="{f.label}"'
+        for f in resource_formats()
+    ]
+    links.append(f'<{request.host_url}context.jsonld>; rel="{JSONLD_CONTEXT}"; type="application/ld+json"')
     links.append(f'</dumps/>; rel="collection"; title="release {get_store().version}"')
     return ", ".join(links)
 
 
 def not_found(iri: str, segment: str, slug: str) -> Response:
     """404 for an IRI the dataset does not describe: a page with suggestions, or a short error."""
-    fmt = choose_format(request.accept_mimetypes, request.headers.get("Accept"))
-    if fmt is not HTML:
+    fmt = choose_format(request.headers.get("Accept"))
+    if fmt is None or "page" not in fmt.kinds:
         return render_error(404, "Not Found", f"The dataset does not describe <{iri}>.")
     site = site_data()
     words = slug.replace("-", " ")
@@ -79,6 +84,17 @@ def not_found(iri: str, segment: str, slug: str) -> Response:
     lang = current_language()
     suggestions = [(site.name(h.iri, lang), site.uris.local_path(h.iri), h.iri) for h in hits]
     return render_page("not_found.html", status=404, iri=iri, suggestions=suggestions, query=words)
+
+
+@bp.get("/context.jsonld")
+def context() -> Response:
+    """The release's JSON-LD context at a stable URL: every JSON-LD answer names it as its ``@context``."""
+    early = not_modified("context.jsonld")
+    if early is not None:
+        return early
+    response = Response(context_document(published_context()), content_type="application/ld+json")
+    response.headers["Access-Control-Allow-Origin"] = "*"  # JSON-LD processors in browsers fetch it
+    return revalidate(response, "context.jsonld")
 
 
 @bp.get("/id/<segment>/<path:slug>")
@@ -109,6 +125,7 @@ def document(segment: str, slug: str) -> Response:
         suffix_format,
         lambda: html_page(segment, iri),
         lambda: description_quads(iri),
+        iri,
     )
 
 
@@ -122,20 +139,31 @@ def negotiated_response(
     suffix_format: Format | None,
     html: Callable[[], Response],
     quads: Callable[[], list[ox.Quad]],
+    first: str | None = None,
 ) -> Response:
-    """Answer for a document with alternates: HTML or RDF, Link, Vary and Content-Location, validators."""
+    """Answer for a document with alternates: a page or RDF, Link, Vary and Content-Location, validators.
+
+    The page is polyglot markup: the same bytes are well-formed XML, sent as XHTML when the client
+    asked for that. JSON-LD answers link the release's context.
+    """
     fmt = negotiated(suffix_format)
-    early = not_modified(*(html_variant(page_variant()) if fmt is HTML else (fmt.suffix,)))
+    is_page = "page" in fmt.kinds
+    if is_page:
+        variant = html_variant(page_variant(), *(() if fmt is HTML else (fmt.suffix,)))
+    else:  # JSON-LD names this host's /context.jsonld, so its validator depends on the host
+        variant = (fmt.suffix, request.host_url) if fmt.rdf == ox.RdfFormat.JSON_LD else (fmt.suffix,)
+    early = not_modified(*variant)
     if early is not None:
         response = early
-    elif fmt is HTML:
+    elif is_page:
         response = html()
+        if fmt is not HTML:  # same page, its own media type and validator
+            response.content_type = fmt.content_type
+            response.set_etag(etag_for(*variant))
     else:
-        body = serialize(fmt, quads(), site_data().uris.prefixes())
-        response = Response(body, mimetype=fmt.media_type)
-        if "charset" not in response.content_type:
-            response.content_type = f"{fmt.media_type}; charset=utf-8"
-        response = revalidate(response, fmt.suffix)
+        body = serialize(fmt, quads(), site_data().uris.prefixes(), first)
+        response = Response(body, content_type=fmt.content_type)
+        response = revalidate(response, *variant)
     response.headers["Link"] = link_header(doc_path)
     if suffix_format is None:
         add_vary(response, "Accept")
@@ -174,6 +202,6 @@ def html_page(segment: str, iri: str) -> Response:
         city=city,
         jsonld=jsonld,
         doc_path=doc_path,
-        formats=FORMATS[1:],
+        formats=[f for f in resource_formats() if "page" not in f.kinds],
         footnotes=sorted(d.footnotes.values(), key=lambda r: r.number),
     )

@@ -13,6 +13,7 @@ from flask.blueprints import BlueprintSetupState
 from flask_cors import CORS
 from werkzeug.exceptions import BadRequest, NotAcceptable, TooManyRequests
 
+from twingraph.formats import HTML, Format, formats_of, negotiate
 from twingraph.namespaces import BaseNamespaces
 from twingraph.sparql.cache import CacheKey
 from twingraph.sparql.description import (
@@ -24,11 +25,12 @@ from twingraph.sparql.description import (
     service_description,
 )
 from twingraph.sparql.examples import find_example, load_examples
-from twingraph.sparql.formats import Format, UnknownFormat, choose_format, formats_for
+from twingraph.sparql.formats import UnknownFormat, choose_format, formats_for
 from twingraph.sparql.protocol import parse_request
 from twingraph.sparql.ratelimit import RateLimiter
+from twingraph.sparql.syntax import explain
 from twingraph.store import guard
-from twingraph.store.base import Dataset, Store
+from twingraph.store.base import Dataset, QuerySyntaxError, Store
 from twingraph.store.results import truncation_note
 from twingraph.web.state import current_state, get_settings, get_store
 
@@ -69,7 +71,10 @@ def endpoint() -> Response:
         return _cacheable(Response(status=304), key)
     answer = state.result_cache.get(key)
     if answer is None:
-        answer = store.answer(protocol.query, fmt.media_type, protocol.dataset)
+        try:
+            answer = store.answer(protocol.query, fmt.media_type, protocol.dataset)
+        except QuerySyntaxError as exc:
+            raise QuerySyntaxError(explain(protocol.query, str(exc))) from exc
         state.result_cache.put(key, answer)
     response = Response(answer.body, content_type=fmt.content_type)
     response.headers["X-Result-Limit"] = str(settings.result_limit)
@@ -100,7 +105,7 @@ def _rate_limit(limiter: RateLimiter) -> None:
 
 def _negotiate(graph: bool, params: list[str]) -> Format:
     try:
-        fmt = choose_format(graph, request.accept_mimetypes, request.headers.get("Accept"), params)
+        fmt = choose_format(graph, request.headers.get("Accept"), params)
     except UnknownFormat as exc:
         raise BadRequest(str(exc)) from exc
     if fmt is None:
@@ -119,20 +124,20 @@ def _cacheable(response: Response, key: CacheKey) -> Response:
 
 def _service(store: Store) -> Response:
     """GET without a query: the query UI for browsers, the Service Description for RDF clients."""
-    offers = {f.media_type: f for f in formats_for(True)}
+    graphs = formats_for(True)
+    offers = [*graphs, *formats_of("page")]
     accept = request.headers.get("Accept")
-    best: str | None = "text/turtle"
-    if accept is not None and accept.strip():
-        best = request.accept_mimetypes.best_match([*offers, "text/html", "application/xhtml+xml"])
+    best = graphs[0] if accept is None or not accept.strip() else negotiate(offers, accept)
     if best is None:
-        raise NotAcceptable(f"the service is described in {', '.join(offers)}, and shown in text/html")
-    key = CacheKey.of(store.fingerprint, "service", Dataset(), best)
+        offered = ", ".join(f.media_type for f in graphs)
+        raise NotAcceptable(f"the service is described in {offered}, and shown in text/html")
+    key = CacheKey.of(store.fingerprint, "service", Dataset(), best.media_type)
     if request.if_none_match.contains_weak(key.tag):
         return _cacheable(Response(status=304), key)
-    if best in offers:
-        body = _description(store, best)
-        return _cacheable(Response(body, content_type=offers[best].content_type), key)
-    return _cacheable(Response(_ui(), content_type="text/html; charset=utf-8"), key)
+    if "page" not in best.kinds:
+        body = _description(store, best.media_type)
+        return _cacheable(Response(body, content_type=best.content_type), key)
+    return _cacheable(Response(_ui(), content_type=HTML.content_type), key)  # the UI is HTML only
 
 
 def _description(store: Store, media_type: str) -> bytes:

@@ -107,6 +107,7 @@ class AppState:
     shapes: Once[Graph] = field(default_factory=Once)
     release_stamp: Once[ReleaseStamp] = field(default_factory=Once)
     sparql_stats: Once[DatasetStats] = field(default_factory=Once)
+    jsonld_context: Once[dict[str, Any]] = field(default_factory=Once)
     pages: PageCache = field(default_factory=PageCache)
     closed: bool = False
 

@@ -1,0 +1,740 @@
+"""What the OpenAPI document says that cannot be read off the routes or the formats registry.
+
+Per operation (``"<method> <path>"``): a summary, the query parameters and request body with their
+meaning, and the statuses the view answers with. Paths, media types (from
+``twingraph.formats``), the Accept header's choices and the shared error answers are generated
+(``web/openapi.py``); a test fails when a route has no entry here or an entry names no route.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+OPERATIONS: dict[str, dict[str, Any]] = {
+    "get /context.jsonld": {
+        "summary": "The release's JSON-LD context: every JSON-LD answer names it as its @context.",
+        "statuses": ["200", "304"],
+    },
+    "get /sparql": {
+        "summary": "SPARQL 1.1 Protocol query (GET); without query: the Service Description or the query UI.",
+        "statuses": ["200", "304", "400", "403", "406", "413", "429", "503", "422"],
+        "parameters": [
+            {
+                "name": "query",
+                "in": "query",
+                "description": "A SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE). "
+                "Updates, SERVICE and remote FROM are refused.",
+                "required": False,
+                "schema": {"type": "string"},
+                "example": "SELECT ?s WHERE { ?s a <https://w3id.org/twingraph/ontology#City> } LIMIT 5",
+            },
+            {
+                "name": "default-graph-uri",
+                "in": "query",
+                "description": "A graph of the query's default graph (repeatable).",
+                "required": False,
+                "schema": {"type": "array", "items": {"type": "string", "format": "uri"}},
+                "style": "form",
+                "explode": True,
+            },
+            {
+                "name": "named-graph-uri",
+                "in": "query",
+                "description": "A named graph of the query's dataset (repeatable).",
+                "required": False,
+                "schema": {"type": "array", "items": {"type": "string", "format": "uri"}},
+                "style": "form",
+                "explode": True,
+            },
+            {
+                "name": "format",
+                "in": "query",
+                "description": "A result format by name (json, xml, csv, tsv, turtle, "
+                "...), instead of Accept.",
+                "required": False,
+                "schema": {"type": "string"},
+            },
+        ],
+    },
+    "post /sparql": {
+        "summary": "SPARQL 1.1 Protocol query (POST, form or direct).",
+        "statuses": ["200", "400", "403", "406", "413", "415", "429", "503", "422"],
+        "request_body": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["query"],
+                        "properties": {
+                            "query": {"type": "string"},
+                            "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                            "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                        },
+                    }
+                },
+                "application/sparql-query": {"schema": {"type": "string"}},
+            },
+        },
+    },
+    "get /sparql/examples/{name}": {
+        "summary": "One example query of the Service Description, as text.",
+        "statuses": ["200", "404"],
+        "parameters": [
+            {
+                "name": "name",
+                "in": "path",
+                "description": "The example's name, e.g. 01-partnerships.",
+                "required": True,
+                "schema": {"type": "string"},
+                "example": "01-partnerships",
+            }
+        ],
+    },
+    "get /reconcile": {
+        "summary": "Reconciliation Service API 0.2: the manifest, or a batch of queries, or data extension.",
+        "statuses": ["200", "400", "429", "503"],
+        "parameters": [
+            {
+                "name": "queries",
+                "in": "query",
+                "description": "A JSON object of reconciliation queries keyed by the client's ids.",
+                "required": False,
+                "schema": {"type": "string"},
+                "example": '{"q0": {"query": "Amiens", "type": "City"}}',
+            },
+            {
+                "name": "extend",
+                "in": "query",
+                "description": "A JSON data extension request {ids, properties}.",
+                "required": False,
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "callback",
+                "in": "query",
+                "description": "JSONP: wrap the JSON answer in a call of this "
+                "JavaScript function (a dotted identifier).",
+                "required": False,
+                "schema": {
+                    "type": "string",
+                    "pattern": "^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*$",
+                    "maxLength": 128,
+                },
+            },
+            {
+                "name": "Accept-Language",
+                "in": "header",
+                "description": "Languages the reader prefers (labels and page text).",
+                "required": False,
+                "schema": {"type": "string"},
+            },
+        ],
+    },
+    "post /reconcile": {
+        "summary": "The same as GET, with the parameters in a form body.",
+        "statuses": ["200", "400", "413", "429", "503"],
+        "parameters": [
+            {
+                "name": "callback",
+                "in": "query",
+                "description": "JSONP: wrap the JSON answer in a call of this "
+                "JavaScript function (a dotted identifier).",
+                "required": False,
+                "schema": {
+                    "type": "string",
+                    "pattern": "^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*$",
+                    "maxLength": 128,
+                },
+            },
+            {
+                "name": "Accept-Language",
+                "in": "header",
+                "description": "Languages the reader prefers (labels and page text).",
+                "required": False,
+                "schema": {"type": "string"},
+            },
+        ],
+        "request_body": {
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"queries": {"type": "string"}, "extend": {"type": "string"}},
+                    }
+                }
+            }
+        },
+    },
+    "get /reconcile/suggest/entity": {
+        "summary": "Entities whose name starts with the prefix (or with that identifier).",
+        "statuses": ["200", "400", "429"],
+        "parameters": [
+            {
+                "name": "prefix",
+                "in": "query",
+                "description": "What the user has typed so far.",
+                "required": True,
+                "schema": {"type": "string"},
+                "example": "Ami",
+            },
+            {
+                "name": "cursor",
+                "in": "query",
+                "description": "Offset of the first result.",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 0},
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "description": "Most results (capped).",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": "type",
+                "in": "query",
+                "description": "Only entities of this type (class IRI or id).",
+                "required": False,
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "callback",
+                "in": "query",
+                "description": "JSONP: wrap the JSON answer in a call "
+                "of this JavaScript function (a dotted "
+                "identifier).",
+                "required": False,
+                "schema": {
+                    "type": "string",
+                    "pattern": "^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*$",
+                    "maxLength": 128,
+                },
+            },
+            {
+                "name": "Accept-Language",
+                "in": "header",
+                "description": "Languages the reader prefers (labels and page text).",
+                "required": False,
+                "schema": {"type": "string"},
+            },
+        ],
+    },
+    "get /reconcile/suggest/type": {
+        "summary": "Types whose label starts with the prefix.",
+        "statuses": ["200", "400", "429"],
+        "parameters": [
+            {
+                "name": "prefix",
+                "in": "query",
+                "description": "What the user has typed so far.",
+                "required": True,
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "cursor",
+                "in": "query",
+                "description": "Offset of the first result.",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 0},
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "description": "Most results (capped).",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": "callback",
+                "in": "query",
+                "description": "JSONP: wrap the JSON answer in a call of "
+                "this JavaScript function (a dotted "
+                "identifier).",
+                "required": False,
+                "schema": {
+                    "type": "string",
+                    "pattern": "^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*$",
+                    "maxLength": 128,
+                },
+            },
+            {
+                "name": "Accept-Language",
+                "in": "header",
+                "description": "Languages the reader prefers (labels and page text).",
+                "required": False,
+                "schema": {"type": "string"},
+            },
+        ],
+    },
+    "get /reconcile/suggest/property": {
+        "summary": "Properties whose id, name or alias starts with the prefix.",
+        "statuses": ["200", "400", "429"],
+        "parameters": [
+            {
+                "name": "prefix",
+                "in": "query",
+                "description": "What the user has typed so far.",
+                "required": True,
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "cursor",
+                "in": "query",
+                "description": "Offset of the first result.",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 0},
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "description": "Most results (capped).",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": "callback",
+                "in": "query",
+                "description": "JSONP: wrap the JSON answer in a call "
+                "of this JavaScript function (a dotted "
+                "identifier).",
+                "required": False,
+                "schema": {
+                    "type": "string",
+                    "pattern": "^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*$",
+                    "maxLength": 128,
+                },
+            },
+            {
+                "name": "Accept-Language",
+                "in": "header",
+                "description": "Languages the reader prefers (labels and page text).",
+                "required": False,
+                "schema": {"type": "string"},
+            },
+        ],
+    },
+    "get /reconcile/properties": {
+        "summary": "Data extension: the properties proposed for a type.",
+        "statuses": ["200", "400", "429"],
+        "parameters": [
+            {
+                "name": "type",
+                "in": "query",
+                "description": "A type (class IRI or id).",
+                "required": False,
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "description": "Most results (capped).",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": "callback",
+                "in": "query",
+                "description": "JSONP: wrap the JSON answer in a call of "
+                "this JavaScript function (a dotted "
+                "identifier).",
+                "required": False,
+                "schema": {
+                    "type": "string",
+                    "pattern": "^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*$",
+                    "maxLength": 128,
+                },
+            },
+            {
+                "name": "Accept-Language",
+                "in": "header",
+                "description": "Languages the reader prefers (labels and page text).",
+                "required": False,
+                "schema": {"type": "string"},
+            },
+        ],
+    },
+    "get /reconcile/preview": {
+        "summary": "A small HTML card of one entity, for the client's preview iframe.",
+        "statuses": ["200", "400", "404", "429"],
+        "parameters": [
+            {
+                "name": "id",
+                "in": "query",
+                "description": "The entity's id, e.g. city/amiens.",
+                "required": True,
+                "schema": {"type": "string"},
+                "example": "city/amiens",
+            },
+            {
+                "name": "Accept-Language",
+                "in": "header",
+                "description": "Languages the reader prefers (labels and page text).",
+                "required": False,
+                "schema": {"type": "string"},
+            },
+        ],
+    },
+    "get /id/{type}/{slug}": {
+        "summary": "A resource's IRI: 303 See Other to the document describing it.",
+        "statuses": ["303", "404"],
+        "parameters": [
+            {
+                "name": "type",
+                "in": "path",
+                "description": "The resource's type segment.",
+                "required": True,
+                "schema": {
+                    "type": "string",
+                    "enum": [
+                        "partnership",
+                        "city",
+                        "event",
+                        "person",
+                        "school",
+                        "school-partnership",
+                        "organisation",
+                        "body",
+                        "post",
+                        "term",
+                        "place",
+                        "charter",
+                        "status",
+                        "source",
+                        "conflict",
+                        "concept",
+                    ],
+                },
+                "example": "city",
+            },
+            {
+                "name": "slug",
+                "in": "path",
+                "description": "The resource's slug, optionally with a format suffix (.ttl, .jsonld, ...).",
+                "required": True,
+                "schema": {"type": "string", "pattern": "^[a-z0-9-]+(\\.(html|ttl|jsonld|nt|rdf|trig|nq))?$"},
+                "example": "amiens",
+            },
+        ],
+    },
+    "get /doc/{type}/{slug}": {
+        "summary": "The description of a resource: HTML or RDF by Accept, or named by a suffix.",
+        "statuses": ["200", "304", "404", "406"],
+        "parameters": [
+            {
+                "name": "type",
+                "in": "path",
+                "description": "The resource's type segment.",
+                "required": True,
+                "schema": {
+                    "type": "string",
+                    "enum": [
+                        "partnership",
+                        "city",
+                        "event",
+                        "person",
+                        "school",
+                        "school-partnership",
+                        "organisation",
+                        "body",
+                        "post",
+                        "term",
+                        "place",
+                        "charter",
+                        "status",
+                        "source",
+                        "conflict",
+                        "concept",
+                    ],
+                },
+                "example": "city",
+            },
+            {
+                "name": "slug",
+                "in": "path",
+                "description": "The resource's slug, optionally with a format suffix.",
+                "required": True,
+                "schema": {"type": "string", "pattern": "^[a-z0-9-]+(\\.(html|ttl|jsonld|nt|rdf|trig|nq))?$"},
+                "example": "amiens",
+            },
+            {
+                "name": "lang",
+                "in": "query",
+                "description": "Language of the page (en, de); remembered in a cookie.",
+                "required": False,
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "Accept-Language",
+                "in": "header",
+                "description": "Languages the reader prefers (labels and page text).",
+                "required": False,
+                "schema": {"type": "string"},
+            },
+        ],
+    },
+    "get /search": {
+        "summary": "Label search over all entities (HTML).",
+        "statuses": ["200", "304", "400"],
+        "parameters": [
+            {
+                "name": "q",
+                "in": "query",
+                "description": "Words to look for.",
+                "required": False,
+                "schema": {"type": "string"},
+                "example": "Amiens",
+            },
+            {
+                "name": "type",
+                "in": "query",
+                "description": "Only this type segment.",
+                "required": False,
+                "schema": {
+                    "type": "string",
+                    "enum": [
+                        "partnership",
+                        "city",
+                        "event",
+                        "person",
+                        "school",
+                        "school-partnership",
+                        "organisation",
+                        "body",
+                        "post",
+                        "term",
+                        "place",
+                        "charter",
+                        "status",
+                        "source",
+                        "conflict",
+                        "concept",
+                    ],
+                },
+            },
+            {
+                "name": "Accept-Language",
+                "in": "header",
+                "description": "Languages the reader prefers (labels and page text).",
+                "required": False,
+                "schema": {"type": "string"},
+            },
+        ],
+    },
+    "get /list/{segment}": {
+        "summary": "All resources of one type (HTML), sortable and filterable.",
+        "statuses": ["200", "304", "404"],
+        "parameters": [
+            {
+                "name": "segment",
+                "in": "path",
+                "description": "A listed type segment.",
+                "required": True,
+                "schema": {
+                    "type": "string",
+                    "enum": [
+                        "partnership",
+                        "city",
+                        "event",
+                        "person",
+                        "school",
+                        "school-partnership",
+                        "organisation",
+                        "body",
+                        "post",
+                        "term",
+                        "place",
+                        "charter",
+                        "status",
+                        "source",
+                        "conflict",
+                    ],
+                },
+            },
+            {
+                "name": "q",
+                "in": "query",
+                "description": "Filter text.",
+                "required": False,
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "sort",
+                "in": "query",
+                "description": "Column to sort by.",
+                "required": False,
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "order",
+                "in": "query",
+                "description": "asc or desc.",
+                "required": False,
+                "schema": {"type": "string", "enum": ["asc", "desc"]},
+            },
+            {
+                "name": "page",
+                "in": "query",
+                "description": "Page number.",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": "Accept-Language",
+                "in": "header",
+                "description": "Languages the reader prefers (labels and page text).",
+                "required": False,
+                "schema": {"type": "string"},
+            },
+        ],
+    },
+    "get /dumps/": {
+        "summary": "Every release with its files (HTML, or JSON by Accept).",
+        "statuses": ["200", "304", "406"],
+    },
+    "get /dumps/index.{suffix}": {
+        "summary": "The listing of releases in the format the suffix names.",
+        "statuses": ["200", "304", "308", "404"],
+        "parameters": [
+            {
+                "name": "suffix",
+                "in": "path",
+                "description": "json or html.",
+                "required": True,
+                "schema": {"type": "string", "enum": ["json", "html"]},
+            }
+        ],
+    },
+    "get /dumps/{version}/": {
+        "summary": "One release and its files; latest redirects to the newest.",
+        "statuses": ["200", "302", "304", "404", "406"],
+        "parameters": [
+            {
+                "name": "version",
+                "in": "path",
+                "description": "A semantic version, or latest.",
+                "required": True,
+                "schema": {"type": "string"},
+                "example": "latest",
+            }
+        ],
+    },
+    "get /dumps/{version}/index.{suffix}": {
+        "summary": "One release and its files, in the format the suffix "
+        "names; latest redirects to the newest.",
+        "statuses": ["200", "302", "304", "404"],
+        "parameters": [
+            {
+                "name": "version",
+                "in": "path",
+                "description": "A semantic version, or latest.",
+                "required": True,
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "suffix",
+                "in": "path",
+                "description": "json or html.",
+                "required": True,
+                "schema": {"type": "string", "enum": ["json", "html"]},
+            },
+        ],
+    },
+    "get /dumps/{version}/{name}": {
+        "summary": "One file of a release, with ETag = SHA-256, Range and conditional requests.",
+        "statuses": ["200", "206", "302", "304", "404", "416"],
+        "parameters": [
+            {
+                "name": "version",
+                "in": "path",
+                "description": "A semantic version, or latest.",
+                "required": True,
+                "schema": {"type": "string"},
+                "example": "latest",
+            },
+            {
+                "name": "name",
+                "in": "path",
+                "description": "A file named in the release's SHA256SUMS.",
+                "required": True,
+                "schema": {"type": "string"},
+                "example": "SHA256SUMS",
+            },
+            {
+                "name": "Range",
+                "in": "header",
+                "description": "A byte range (RFC 9110).",
+                "required": False,
+                "schema": {"type": "string"},
+            },
+        ],
+    },
+    "get /.well-known/void": {
+        "summary": "VoID and DCAT description of the served release.",
+        "statuses": ["200", "304", "406"],
+    },
+    "get /health": {
+        "summary": "Whether this instance can answer: the release served and whether the store answers.",
+        "statuses": ["200", "503"],
+    },
+    "get /openapi.json": {"summary": "This description.", "statuses": ["200"]},
+}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["status", "error", "message"],
+        "properties": {
+            "status": {"type": "integer"},
+            "error": {"type": "string"},
+            "message": {"type": "string"},
+        },
+    },
+    "Health": {
+        "type": "object",
+        "required": ["status", "release", "store"],
+        "properties": {
+            "status": {"type": "string", "enum": ["ok", "unavailable"]},
+            "service": {"type": "string"},
+            "release": {"type": "string"},
+            "store": {"type": "string", "enum": ["reachable", "unreachable"]},
+            "message": {"type": "string"},
+            "checked_ms": {"type": "number"},
+        },
+    },
+    "Releases": {
+        "type": "object",
+        "required": ["releases"],
+        "properties": {
+            "releases": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["version", "date", "files"],
+                    "properties": {
+                        "version": {"type": "string"},
+                        "date": {"type": "string", "format": "date"},
+                        "latest": {"type": "boolean"},
+                        "url": {"type": "string"},
+                        "files": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["name", "url", "size", "sha256", "media_type"],
+                                "properties": {
+                                    "name": {"type": "string"},
+                                    "url": {"type": "string"},
+                                    "size": {"type": "integer"},
+                                    "sha256": {"type": "string"},
+                                    "media_type": {"type": "string"},
+                                    "description": {"type": "string"},
+                                },
+                            },
+                        },
+                    },
+                },
+            }
+        },
+    },
+}
