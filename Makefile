@@ -76,8 +76,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 
+# Quality gates first (lint, format, types), then the tests, which include every module's doctests
+# (pyproject.toml: --doctest-modules over src/twingraph) and the CLI reference check (docs/cli.md).
 test: $(STAMP) $(SYSSTAMP)
 	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
