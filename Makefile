@@ -88,8 +88,11 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# Quality gates first (lint, format, types), then the tests, which include every module's doctests
+# (pyproject.toml: --doctest-modules over src/twingraph) and the CLI reference check (docs/cli.md).
 test: $(STAMP) $(SYSSTAMP) $(CLIENTSSTAMP)
 	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest

@@ -26,9 +26,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def _settings(**overrides: object) -> Settings:
+def _settings(options: dict[str, object] | None = None) -> Settings:
+    """The settings, with the command's options (None: not given) over the environment's."""
     try:
-        return load_settings(overrides)
+        return load_settings(options)
     except ValueError as exc:
         raise SettingsError(str(exc)) from exc
 
@@ -90,7 +91,7 @@ def serve_command(host: str | None, port: int | None, workers: int | None) -> No
     """Serve the latest release (pages, dumps, SPARQL) with a production WSGI server."""
     from twingraph.serve import serve
 
-    serve(_settings(host=host, port=port, workers=workers))
+    serve(_settings({"host": host, "port": port, "workers": workers}))
 
 
 @main.command("load-remote")
@@ -102,7 +103,9 @@ def load_remote_command(query_url: str | None, store_url: str | None, update_url
     from twingraph.release import resolve_release
     from twingraph.store.load_remote import load_remote
 
-    settings = _settings(remote_query_url=query_url, remote_store_url=store_url, remote_update_url=update_url)
+    settings = _settings(
+        {"remote_query_url": query_url, "remote_store_url": store_url, "remote_update_url": update_url}
+    )
     report = load_remote(
         resolve_release(settings),
         settings.remote_query_url,

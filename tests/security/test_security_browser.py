@@ -4,11 +4,11 @@ and only the reconciliation preview can be framed by another site."""
 from __future__ import annotations
 
 import re
-import threading
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
+
+from support.servers import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -77,16 +77,10 @@ def test_only_the_preview_can_be_framed_by_another_site(page: Any, live_server: 
         start_response("200 OK", [("Content-Type", "text/html"), ("Content-Length", str(len(host)))])
         return [host]
 
-    server = make_server("localhost", 0, client_page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        page.goto(f"http://localhost:{server.server_port}/project", wait_until="networkidle")
+    with serving(client_page, host="localhost") as base:
+        page.goto(f"{base}/project", wait_until="networkidle")
         assert "Amiens" in page.frame_locator("#preview").locator("h1").inner_text(timeout=10000)
         framed = [f.url for f in page.frames if f is not page.main_frame]
         assert any("/reconcile/preview" in url for url in framed)
         assert not any("/doc/city/amiens" in url for url in framed), "the page must not render in a frame"
         assert any("frame-ancestors" in v for v in violations), violations
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)

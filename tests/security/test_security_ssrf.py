@@ -9,17 +9,16 @@ test_security_input.py.)
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from werkzeug.serving import make_server
 
 from support.hardening import Trap
 from support.oxigraph import oxigraph_server
 from support.paths import TEST_DATA
+from support.servers import serving
 from twingraph.cli import main
 
 pytestmark = pytest.mark.server
@@ -87,15 +86,8 @@ def test_a_redirect_to_another_address_is_not_followed(trap: Trap) -> None:
         start_response("307 Temporary Redirect", [("Location", trap.url + "sparql"), ("Content-Length", "0")])  # type: ignore[operator]
         return [b""]
 
-    server = make_server("127.0.0.1", 0, redirect, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        endpoint = f"http://127.0.0.1:{server.server_port}/sparql"
-        result = CliRunner().invoke(main, ["wikidata", "diff", "--endpoint", endpoint])
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with serving(redirect) as base:
+        result = CliRunner().invoke(main, ["wikidata", "diff", "--endpoint", f"{base}/sparql"])
     assert result.exit_code == 3
     assert (
         f"redirected to {trap.url}sparql" in result.output and "only talks to the endpoint" in result.output

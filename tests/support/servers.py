@@ -15,7 +15,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,13 +28,16 @@ from twingraph.serve import settings_environment
 
 
 @contextlib.contextmanager
-def serving(application: Flask) -> Iterator[str]:
-    """Serve an app on 127.0.0.1 (threaded) and yield its base URL."""
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, application, threaded=True)
+def serving(application: Flask | Callable[..., Iterable[bytes]], host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve a WSGI app (ours or a test's stand-in) on ``host`` in a thread; yield its base URL.
+
+    ``host`` is a loopback name: "localhost" gives a page another origin than 127.0.0.1 does.
+    """
+    server: BaseWSGIServer = make_server(host, 0, application, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield f"http://{host}:{server.server_port}"
     finally:
         server.shutdown()
         thread.join(timeout=5)

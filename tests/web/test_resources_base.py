@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import doctest
-import importlib
 import os
 from pathlib import Path
 
@@ -63,23 +61,3 @@ def test_ontology_terms_under_the_base(other_base_client: FlaskClient) -> None:
     data = other_base_client.get("/ontology.nt").data
     subjects = {t.subject.value for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
     assert OTHER_BASE + "ontology#Partnership" in subjects
-
-
-@pytest.mark.parametrize(
-    "module",
-    [
-        "web.uris",
-        "formats",
-        "jsonld_context",
-        "sparql.formats",
-        "sparql.syntax",
-        "web.i18n",
-        "web.maps",
-        "web.jsonld",
-        "web.search",
-    ],
-)
-def test_doctests(module: str) -> None:
-    result = doctest.testmod(importlib.import_module(f"twingraph.{module}"))
-    assert result.attempted > 0
-    assert result.failed == 0

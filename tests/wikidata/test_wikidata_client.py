@@ -7,7 +7,6 @@ the requests through, and records what arrived.
 
 from __future__ import annotations
 
-import threading
 import time
 import urllib.error
 from collections.abc import Iterator
@@ -18,11 +17,11 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from support.oxigraph import oxigraph_server
 from support.paths import TEST_DATA
+from support.servers import serving
 from twingraph.wikidata.client import WikidataClient, WikidataError, _retry_after, user_agent
 
 FIXTURE = TEST_DATA / "wikidata-fixture.ttl"
@@ -76,14 +75,8 @@ def upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture()
 def proxy(upstream: str) -> Iterator[tuple[str, Throttle]]:
     throttle = Throttle(upstream)
-    server = make_server("127.0.0.1", 0, throttle, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/sparql", throttle
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with serving(throttle) as base:
+        yield f"{base}/sparql", throttle
 
 
 AGENT = user_agent("https://w3id.org/twingraph/")

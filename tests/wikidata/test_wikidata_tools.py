@@ -227,12 +227,3 @@ def test_cli_link_refuses_to_write_into_data(endpoint: str, settings: Settings) 
 def test_cli_reports_an_unreachable_endpoint() -> None:
     code, _out, err = _run(["wikidata", "diff", "--endpoint", "http://127.0.0.1:9/sparql"])
     assert code == 3 and "cannot reach http://127.0.0.1:9/sparql" in err and "Traceback" not in err
-
-
-def test_doctests() -> None:
-    import doctest
-
-    from twingraph.wikidata import quickstatements as module
-
-    result = doctest.testmod(module)
-    assert result.attempted > 0 and result.failed == 0
