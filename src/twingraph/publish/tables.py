@@ -89,6 +89,24 @@ def _texts(name: str, predicate: str, description: str) -> tuple[Column, ...]:
     )
 
 
+def _bounds(name: str, stated: str) -> tuple[Column, Column]:
+    """The comparable bounds of a stated date (xsd:date days; sort and filter by these)."""
+    return (
+        Column(
+            f"{name}_earliest",
+            f"tg:{name}Earliest",
+            f"First day the stated {stated} can mean (xsd:date; spans every source's value).",
+            "date",
+        ),
+        Column(
+            f"{name}_latest",
+            f"tg:{name}Latest",
+            f"Last day the stated {stated} can mean (xsd:date; spans every source's value).",
+            "date",
+        ),
+    )
+
+
 SOURCES = Column("sources", PROV + "wasDerivedFrom", "IRIs of the sources that state facts about the entity.")
 WIKIDATA_COLUMN = Column("wikidata", OWL + "sameAs", "Wikidata entity (owl:sameAs).", prefix=WIKIDATA)
 
@@ -109,7 +127,9 @@ TABLES: tuple[Table, ...] = (
                 "Start, at the precision the source gives (year, month or day).",
                 "date",
             ),
+            *_bounds("start", "start"),
             Column("end_date", "tg:endDate", "End, at the precision the source gives.", "date"),
+            *_bounds("end", "end"),
             Column(
                 "current_status", "tg:currentStatus", "Status of the latest status period (a concept IRI)."
             ),
@@ -154,6 +174,7 @@ TABLES: tuple[Table, ...] = (
             *_labels(),
             Column("partnership", "tg:partnership", "IRI of the partnership."),
             Column("date", "tg:date", "Date, at the precision the source gives.", "date"),
+            *_bounds("date", "date"),
             Column("end_date", "tg:endOfEvent", "Last day of an event spanning several days.", "date"),
             Column("location", "tg:location", "IRI of the place or city where it happened."),
             Column("participants", "tg:participant", "IRIs of the people who took part."),
@@ -203,6 +224,7 @@ TABLES: tuple[Table, ...] = (
             Column("schools", "tg:partnerSchool", "IRIs of the two schools (see schools.csv)."),
             Column("partnership", "tg:partnership", "IRI of the town twinning it belongs to."),
             Column("start_date", "tg:startDate", "Start, at the source's precision.", "date"),
+            *_bounds("start", "start"),
             SOURCES,
         ),
     ),
