@@ -73,6 +73,17 @@ def _text(value: Any) -> str:
     )
 
 
+def _contested(graph: dict[str, Any]) -> set[tuple[str, str]]:
+    """(subject, property) of the recorded conflicts: their cells stay empty (contested-values.csv)."""
+    tg = "https://w3id.org/twingraph/ontology#"
+    return {
+        (s, p)
+        for props in graph.values()
+        for _k, s, _l in props.get(tg + "conflictSubject", ())
+        for _k2, p, _l2 in props.get(tg + "conflictProperty", ())
+    }
+
+
 def _entity_tables(tables: TableGroup) -> list[Any]:
     """The tables with one row per entity (the network views hold computed figures, not statements)."""
     return [t for t in tables.tables if any(c.name == "id" for c in t.tableSchema.columns)]
@@ -81,7 +92,7 @@ def _entity_tables(tables: TableGroup) -> list[Any]:
 def test_every_table_is_described_and_valid_csvw(release: Path, tables: TableGroup) -> None:
     described = {str(t.url) for t in tables.tables}
     assert described == {p.name for p in release.glob("*.csv")}
-    assert len(described) == 9  # 7 entity tables + 2 network views
+    assert len(described) == 10  # 7 entity tables + contested values + 2 network views
     assert CSVW(str(release / "csv-metadata.json")).is_valid
     for table in tables.tables:
         header = next(csv.reader((release / str(table.url)).open(encoding="utf-8")))
@@ -119,6 +130,7 @@ def test_every_entity_has_a_row_with_all_its_values(tables: TableGroup, graph: d
             school = str(cls).replace("#Organisation", "#School")
             members = {s for s in members if ("iri", school, "") not in graph[s][RDF_TYPE]}
         assert set(rows) == members, table.url
+        contested = _contested(graph)
         for subject, row in rows.items():
             for name, values in row.items():
                 column = columns[name]
@@ -126,6 +138,9 @@ def test_every_entity_has_a_row_with_all_its_values(tables: TableGroup, graph: d
                     continue
                 lang = str(column.lang) if column.lang and column.lang != "und" else ""
                 kind = "iri" if column.datatype.base == "anyURI" else "literal"
+                if (subject, _expand(str(column.propertyUrl))) in contested:
+                    assert not values, (table.url, subject, name, "contested: one value per cell")
+                    continue
                 expected = {
                     v
                     for k, v, language in graph[subject][_expand(str(column.propertyUrl))]
@@ -140,6 +155,7 @@ def test_no_value_of_a_shown_property_is_dropped(tables: TableGroup, graph: dict
     Labels are the documented exception: only English and German are in the tables.
     """
     label = CSVW_PREFIXES["rdfs:"] + "label"
+    contested = _contested(graph)
     for table in _entity_tables(tables):
         by_predicate: dict[str, list[Any]] = defaultdict(list)
         for column in table.tableSchema.columns:
@@ -150,6 +166,8 @@ def test_no_value_of_a_shown_property_is_dropped(tables: TableGroup, graph: dict
             for predicate, columns in by_predicate.items():
                 if predicate in (label, RDF_TYPE) or any(c.name in FILTERS for c in columns):
                     continue
+                if (subject, predicate) in contested:
+                    continue  # test_contested_values_have_rows_of_their_own
                 shown = {_text(v) for c in columns for v in row[c.name]}
                 assert shown == {v for _k, v, _lang in graph[subject][predicate]}, (
                     table.url,
@@ -175,3 +193,24 @@ def test_every_table_and_column_is_documented() -> None:
     for table in TABLES:
         columns = ", ".join(f"`{name}`" for name in ["id", *(c.name for c in table.columns)])
         assert f"| `{table.file_name}` | {columns}" in docs, table.file_name
+
+
+def test_contested_values_have_rows_of_their_own(release: Path, graph: dict[str, Any]) -> None:
+    """Each value of each recorded conflict has one row, with its source and that source's confidence."""
+    tg = "https://w3id.org/twingraph/ontology#"
+    with (release / "contested-values.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and all(len(r) == 8 and " " not in r["source"] for r in rows)
+    claims = {(c, v) for c, props in graph.items() for _k, v, _l in props.get(tg + "claimValue", ())}
+    assert {(r["claim"], r["value"]) for r in rows} == claims
+    for row in rows:
+        assert ("iri", row["source"], "") in graph[row["claim"]][tg + "claimSource"]
+        assert {v for _k, v, _l in graph[row["source"]][tg + "confidence"]} == {row["confidence"]}
+        assert any(v == row["value"] for _k, v, _l in graph[row["subject"]][row["property"]])
+    buffalo = {
+        (r["value"], r["source"].rsplit("/", 1)[1])
+        for r in rows
+        if r["conflict"].endswith("buffalo-start-date")
+    }
+    assert buffalo == {("1978", "dortmund-de-partnerships-list"), ("1977", "ruhrnachrichten-2015")}
+    assert len({r["conflict"] for r in rows}) == 7

@@ -28,6 +28,8 @@ from twingraph.publish import serialize as ser
 from twingraph.publish.catalog import CATALOG_PREFIXES, catalog_triples, void_stats
 from twingraph.publish.changes import compute_changes, read_triples, write_changes
 from twingraph.publish.checksums import write_sums
+from twingraph.publish.contested import FILE_NAME as CONTESTED_FILE
+from twingraph.publish.contested import contested_metadata, write_contested
 from twingraph.publish.tables import TABLES, TableError, index_by_subject, write_metadata, write_table
 from twingraph.release import (
     DatasetInfo,
@@ -212,7 +214,7 @@ def _write(settings: Settings, info: DatasetInfo, ns: BaseNamespaces, tmp: Path,
             write(tmp / name)
             stage.step(name)
         stage.detail = f"{len(writers)} files"
-    with run.stage("tables", len(TABLES) + 3) as stage:
+    with run.stage("tables", len(TABLES) + 4) as stage:
         index, counts = index_by_subject(triples), []
         for table in TABLES:
             try:
@@ -221,10 +223,14 @@ def _write(settings: Settings, info: DatasetInfo, ns: BaseNamespaces, tmp: Path,
                 raise BuildError(str(exc)) from exc
             stage.step(f"{table.file_name} ({rows} rows)")
             counts.append(f"{table.name} {rows}")
+        rows = write_contested(index, tmp, ns)
+        stage.step(f"{CONTESTED_FILE} ({rows} rows)")
+        counts.append(f"contested-values {rows}")
         for file_name, rows in write_network_tables(loaded.store, ns.base, tmp):
             stage.step(f"{file_name} ({rows} rows)")
             counts.append(f"{file_name.removesuffix('.csv')} {rows}")
-        write_metadata(tmp, ns, title, info.license, info.date.isoformat(), network_table_metadata())
+        extra = [contested_metadata(ns), *network_table_metadata()]
+        write_metadata(tmp, ns, title, info.license, info.date.isoformat(), extra)
         stage.step("csv-metadata.json")
         stage.detail = "rows: " + ", ".join(counts)
     with run.stage("changes") as stage:

@@ -1,8 +1,10 @@
 """CSV tables for people who don't speak RDF, described by CSV on the Web (CSVW) metadata.
 
 One table per kind of entity, one row per entity (its IRI in ``id``), one column per property.
-A cell can hold several values (two sources may disagree): they are sorted and joined by the
-column's separator, which the CSVW metadata declares, so a CSVW parser splits them again.
+A cell of a many-valued property (partners, sources, ...) holds its values sorted and joined by the
+column's separator, which the CSVW metadata declares, so a CSVW parser splits them again. Where
+sources disagree on a value (a recorded tg:Conflict) the cell stays empty: each contested value has
+a row of its own, with its source and confidence, in ``contested-values.csv`` (``contested``).
 The columns are declared here once; the CSV files and ``csv-metadata.json`` are both written
 from these declarations, and the values come from the published triples (the same lexical
 forms as the RDF dumps).
@@ -21,6 +23,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from twingraph.namespaces import PREFIXES, BaseNamespaces
+from twingraph.publish.contested import FILE_NAME as CONTESTED_FILE
+from twingraph.publish.contested import contested_cells
 
 METADATA_FILE = "csv-metadata.json"
 IRI_SEPARATOR = " "
@@ -278,13 +282,18 @@ def table_rows(table: Table, index: dict[str, dict[str, list[Any]]], ns: BaseNam
     cls, rdf_type = _iri(table.cls, ns), RDF + "type"
     excluded = {_iri(c, ns) for c in table.exclude_classes}
     rows = [["id", *(c.name for c in table.columns)]]
+    contested = contested_cells(index, ns)
     for subject in sorted(index):
         types = {t.value for t in index[subject].get(rdf_type, [])}
         if not subject.startswith(ns.resource) or cls not in types or types & excluded:
             continue
         row = [subject]
         for column in table.columns:
-            values = cell(index[subject].get(_iri(column.predicate, ns), []), column, ns)
+            predicate = _iri(column.predicate, ns)
+            if (subject, predicate) in contested:
+                row.append("")  # each value has its own row in contested-values.csv
+                continue
+            values = cell(index[subject].get(predicate, []), column, ns)
             for value in values:
                 if column.separator in value:
                     raise TableError(
@@ -324,7 +333,7 @@ def _column_metadata(column: Column, ns: BaseNamespaces) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "name": column.name,
         "titles": column.name,
-        "dc:description": column.description,
+        "dc:description": f"{column.description} Empty where sources disagree: see {CONTESTED_FILE}.",
         "propertyUrl": _iri(column.predicate, ns),
         "datatype": _datatype(column),
         "separator": column.separator,
