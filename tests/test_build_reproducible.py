@@ -21,7 +21,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def test_rebuilding_gives_byte_identical_files(tmp_path: Path, release_settings: Settings) -> None:
-    command = [str(Path(sys.executable).parent / "twingraph"), "build"]
+    command = [str(Path(sys.executable).parent / "twingraph"), "publish"]
     runs = []
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed, "TWINGRAPH_DIST_DIR": str(tmp_path / f"dist-{seed}")}

@@ -108,15 +108,28 @@ class _BuildProgress:
 
 
 @main.command("build")
-@click.option("--replace", is_flag=True, help="Replace a release of the same version that has other content.")
-def build_command(replace: bool) -> None:
-    """Validate the graph and write a release to dist/<version>/ (version and date from data/dataset.toml)."""
+@click.option("--publish", is_flag=True, help="Publish dataset.toml's version (as 'twingraph publish').")
+@click.option("--replace", is_flag=True, help="With --publish: replace a published release of other content.")
+def build_command(publish: bool, replace: bool) -> None:
+    """Validate the graph and write a release; a development release dist/<version>+<fingerprint>/ unless
+    the inputs are those of the published version (see --publish)."""
+    _build(publish=publish, replace=replace)
+
+
+@main.command("publish")
+@click.option("--replace", is_flag=True, help="Replace a published release of other content.")
+def publish_command(replace: bool) -> None:
+    """Build and publish data/dataset.toml's version as dist/<version>/, recording its inputs' fingerprint."""
+    _build(publish=True, replace=replace)
+
+
+def _build(*, publish: bool, replace: bool) -> None:
     from twingraph.build import BuildError, ReleaseConflict, build_release, format_summary
 
     settings = _settings()
     progress = _BuildProgress()
     try:
-        result = build_release(settings, progress=progress, replace=replace)
+        result = build_release(settings, progress=progress, replace=replace, publish=publish)
     except (DataError, ReleaseConflict) as exc:
         progress.close()
         click.echo(f"error: {exc}", err=True)

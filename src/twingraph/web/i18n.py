@@ -59,6 +59,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "release": ("Release", "Release"),
     "release_latest": ("Newest release", "Neuestes Release"),
     "release_built": ("built", "erstellt"),
+    "unpublished": ("Unpublished development release", "Unveröffentlichte Entwicklungsversion"),
+    "unpublished_note": (
+        "built from data that changed since the last published version; the version after + names its "
+        "content. Cite a published version.",
+        "aus Daten erstellt, die sich seit der letzten veröffentlichten Version geändert haben; die Version "
+        "nach + benennt ihren Inhalt. Zitieren Sie eine veröffentlichte Version.",
+    ),
     "release_downloads": (
         "Downloads of the whole dataset (all formats, checksums)",
         "Downloads des ganzen Datensatzes (alle Formate, Prüfsummen)",
