@@ -108,6 +108,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "acting_body": ("Acting body", "Handelndes Organ"),
     "partnerships": ("Partnerships", "Partnerschaften"),
     "cities": ("Cities", "Städte"),
+    "map_placed": ("cities with coordinates on the map", "Städte mit Koordinaten auf der Karte"),
     "events": ("Events", "Ereignisse"),
     "schools": ("Schools", "Schulen"),
     "more_lists": ("All lists", "Alle Listen"),
