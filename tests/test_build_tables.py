@@ -213,4 +213,4 @@ def test_contested_values_have_rows_of_their_own(release: Path, graph: dict[str,
         if r["conflict"].endswith("buffalo-start-date")
     }
     assert buffalo == {("1978", "dortmund-de-partnerships-list"), ("1977", "ruhrnachrichten-2015")}
-    assert len({r["conflict"] for r in rows}) == 7
+    assert len({r["conflict"] for r in rows}) == 10
