@@ -182,12 +182,12 @@ def test_killed_build_leaves_releases_intact_and_the_next_build_cleans_up(projec
 
 
 def test_failure_in_a_later_stage_publishes_nothing(project: Settings) -> None:
-    """A label holding the CSV list separator stops the build in the tables stage, after the dumps."""
+    """Two English labels (one value per cell) stop the build in the tables stage, after the dumps."""
     before = _snapshot(project.dist_dir)
     _set(project, "version", "0.2.0")
-    text = TEST_ORGANISATION.replace("{label}", "Test | association")
+    text = TEST_ORGANISATION.replace("{label}", 'Test association"@en , "Another test association')
     (project.data_dir / "zz-test-organisation.trig").write_text(text, encoding="utf-8")
-    with pytest.raises(BuildError, match="separator"):
+    with pytest.raises(BuildError, match="one-value column"):
         build_release(project)
     assert _snapshot(project.dist_dir) == before and not _leftovers(project.dist_dir)
 

@@ -34,7 +34,8 @@ from twingraph.publish.changes import compute_changes, read_triples, write_chang
 from twingraph.publish.checksums import write_sums
 from twingraph.publish.contested import FILE_NAME as CONTESTED_FILE
 from twingraph.publish.contested import contested_metadata, write_contested
-from twingraph.publish.tables import TABLES, TableError, index_by_subject, write_metadata, write_table
+from twingraph.publish.tables import TABLES, TableError, index_by_subject, write_table
+from twingraph.publish.tables_metadata import write_metadata
 from twingraph.release import (
     DatasetInfo,
     list_releases,

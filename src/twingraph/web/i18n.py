@@ -61,10 +61,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "release_built": ("built", "erstellt"),
     "unpublished": ("Unpublished development release", "Unveröffentlichte Entwicklungsversion"),
     "unpublished_note": (
-        "built from data that changed since the last published version; the version after + names its "
-        "content. Cite a published version.",
-        "aus Daten erstellt, die sich seit der letzten veröffentlichten Version geändert haben; die Version "
-        "nach + benennt ihren Inhalt. Zitieren Sie eine veröffentlichte Version.",
+        "its inputs are not those of a published version; the part after + is their fingerprint, so the "
+        "version names this content. Cite a published version.",
+        "ihre Eingaben sind nicht die einer veröffentlichten Version; der Teil nach + ist ihr Fingerabdruck, "
+        "die Version benennt also diesen Inhalt. Zitieren Sie eine veröffentlichte Version.",
     ),
     "release_downloads": (
         "Downloads of the whole dataset (all formats, checksums)",
