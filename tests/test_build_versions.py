@@ -84,6 +84,13 @@ def test_the_newcomer_sequence_never_stops_and_serves_a_development_release(proj
     assert _catalogue(project, second)["fingerprint"] == input_fingerprint(project)
     page = _home(dataclasses.replace(project, release="latest"))
     assert "Unpublished development release" in page and second in page
+    # Its downloads are listed under its own version (the "+" stays in the path).
+    from twingraph.web import create_app
+
+    app = create_app(project)
+    listing = app.test_client().get(f"/dumps/{second}/index.json")
+    assert listing.status_code == 200, listing.get_data(as_text=True)
+    assert app.test_client().get(f"/dumps/{second}/catalog.ttl").status_code == 200
 
     # Building again with the same inputs reuses that release.
     before = (project.dist_dir / second / "SHA256SUMS").stat().st_mtime_ns
@@ -127,3 +134,23 @@ def test_dataset_toml_cannot_name_a_development_version(project: Settings) -> No
     )
     code, output = _cli(project, "build")
     assert code == 2 and "build metadata" in output
+
+
+def test_only_the_newest_development_releases_are_kept(tmp_path: Path) -> None:
+    import time
+
+    from twingraph.versions import prune_development_releases
+
+    names = ["0.1.0", "0.1.0+aaaaaaaaaaaa", "0.1.0+bbbbbbbbbbbb", "0.1.0+cccccccccccc", "0.1.0+dddddddddddd"]
+    for name in names:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "SHA256SUMS").write_text("", encoding="utf-8")
+        time.sleep(0.01)
+    removed = prune_development_releases(tmp_path, current="0.1.0+aaaaaaaaaaaa", keep=2)
+    assert removed == ["0.1.0+bbbbbbbbbbbb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "0.1.0",
+        "0.1.0+aaaaaaaaaaaa",
+        "0.1.0+cccccccccccc",
+        "0.1.0+dddddddddddd",
+    ]

@@ -51,6 +51,7 @@ from twingraph.versions import (
     UNPUBLISHED,
     Target,
     choose_target,
+    prune_development_releases,
 )
 
 DOCUMENTS = ("CHANGES.md", "changes.ttl", "validation-report.ttl")
@@ -210,6 +211,9 @@ def _build_into_place(
             result.unchanged = placed is atomic.Placed.UNCHANGED
             latest = atomic.point_latest(settings.dist_dir, info.version)
             stage.detail = f"{placed.value}: {result.folder} (latest: {latest})"
+            if not target.published:
+                pruned = prune_development_releases(settings.dist_dir, info.version)
+                stage.detail += f"; older development releases removed: {', '.join(pruned)}" if pruned else ""
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

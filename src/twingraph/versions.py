@@ -12,6 +12,7 @@ catalogue and on every page, which names its content as exactly as a published v
 from __future__ import annotations
 
 import hashlib
+import shutil
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -21,6 +22,9 @@ import pyoxigraph as ox
 from twingraph.config import Settings
 from twingraph.load import DataError
 
+# Development releases kept in dist/ (the newest by build time): each holds a whole release, and a
+# curator who edits and rebuilds all day should not fill the disk with them.
+KEEP_DEVELOPMENT = 3
 # How many hex digits of the fingerprint a development version carries (48 bits: no collision
 # between the few development builds of one version).
 SHORT = 12
@@ -122,3 +126,21 @@ def choose_target(settings: Settings, version: str, tg: str, *, publish: bool) -
     dev = development_version(version, fingerprint)
     exists = recorded_fingerprint(settings.dist_dir / dev, tg) == fingerprint
     return Target(dev, False, fingerprint, exists)
+
+
+def prune_development_releases(dist: Path, current: str, keep: int = KEEP_DEVELOPMENT) -> list[str]:
+    """Remove all but the ``keep`` newest development releases (never ``current``); return the removed.
+
+    Published releases are never touched: a published version does not change or go away.
+    """
+    folders = [
+        p
+        for p in dist.iterdir()
+        if p.is_dir() and not p.is_symlink() and is_development(p.name) and (p / "SHA256SUMS").is_file()
+    ]
+    folders.sort(key=lambda p: ((p / "SHA256SUMS").stat().st_mtime_ns, p.name), reverse=True)
+    kept = {p.name for p in folders[:keep]} | {current}
+    removed = [p.name for p in folders if p.name not in kept]
+    for name in removed:
+        shutil.rmtree(dist / name, ignore_errors=True)
+    return sorted(removed)
