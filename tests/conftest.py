@@ -36,7 +36,7 @@ def release_settings(tmp_path_factory: pytest.TempPathFactory, settings: Setting
 
     dist = tmp_path_factory.mktemp("dist")
     built = dataclasses.replace(settings, dist_dir=dist)
-    build_release(built)
+    build_release(built, publish=True)
     return built
 
 

@@ -3,12 +3,16 @@
 The release is written into a temporary folder inside ``dist/`` and renamed into place at the
 end (``os.replace`` is atomic on one file system); ``dist/latest`` is then re-pointed with an
 atomic symlink swap. A failed or interrupted build leaves every earlier release as it was.
-A release that exists already is immutable: rebuilding it with the same input changes nothing;
-with different input the build stops unless ``replace`` is asked for.
+A version names one content (``twingraph.versions``): publishing (``publish=True``) writes
+``dist/<version>/`` and records the fingerprint of its inputs in the catalogue; a published release
+is immutable, so publishing other input under the same version stops unless ``replace`` is asked
+for. A plain build never stops on that: it reuses the published release when the inputs are the
+same, and otherwise writes a development release ``<version>+<fingerprint>``, marked unpublished.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -25,13 +29,25 @@ from twingraph.namespaces import PREFIXES, BaseNamespaces
 from twingraph.network import network_table_metadata, write_network_tables
 from twingraph.publish import atomic
 from twingraph.publish import serialize as ser
-from twingraph.publish.catalog import CATALOG_PREFIXES, catalog_triples, void_stats
+from twingraph.publish.catalog import CATALOG_PREFIXES, catalog_triples, dataset_iri, void_stats
 from twingraph.publish.changes import compute_changes, read_triples, write_changes
 from twingraph.publish.checksums import write_sums
+from twingraph.publish.contested import FILE_NAME as CONTESTED_FILE
+from twingraph.publish.contested import contested_metadata, write_contested
 from twingraph.publish.dataset import DatasetInfo, read_dataset_info
-from twingraph.publish.tables import TABLES, TableError, index_by_subject, write_metadata, write_table
+from twingraph.publish.tables import TABLES, TableError, index_by_subject, write_table
+from twingraph.publish.tables_metadata import write_metadata
 from twingraph.release import list_releases, listing_order, version_key
 from twingraph.validate import ValidationReport, load_shapes, validate
+from twingraph.versions import (
+    ADMS_STATUS,
+    FINGERPRINT_PROPERTY,
+    PUBLISHED,
+    UNPUBLISHED,
+    Target,
+    choose_target,
+    prune_development_releases,
+)
 
 DOCUMENTS = ("CHANGES.md", "changes.ttl", "validation-report.ttl")
 
@@ -88,6 +104,8 @@ class BuildResult:
     entities: int = 0
     changes: str = ""
     unchanged: bool = False
+    published: bool = True
+    fingerprint: str = ""
 
 
 class _Stage:
@@ -118,40 +136,44 @@ class _Run:
 
 
 def build_release(
-    settings: Settings, *, progress: Progress | None = None, replace: bool = False
+    settings: Settings,
+    *,
+    progress: Progress | None = None,
+    replace: bool = False,
+    publish: bool = False,
 ) -> BuildResult:
-    """Build the release of ``data/dataset.toml``'s version into ``dist/<version>/``; re-point ``latest``.
+    """Build a release and point ``dist/latest`` at it.
 
+    ``publish``: the release of ``data/dataset.toml``'s version, ``dist/<version>/``. Otherwise the
+    same when it holds exactly the current inputs, else the development release
+    ``dist/<version>+<fingerprint>/`` (an existing one with the same inputs is reused, not rebuilt).
     Raises DataError for unreadable input, BuildError when the graph does not conform to the
-    shapes (with the report) or a table cannot be written, ReleaseConflict when the version
-    exists with other content and ``replace`` is false.
+    shapes (with the report) or a table cannot be written, ReleaseConflict when publishing a
+    version that exists with other content and ``replace`` is false.
     """
     start = time.perf_counter()
-    info = read_dataset_info(settings)
+    ns = BaseNamespaces(settings.base_iri)
+    stated = read_dataset_info(settings)
+    target = choose_target(settings, stated.version, ns.tg, publish=publish)
+    info = dataclasses.replace(stated, version=target.version)
     result = BuildResult(
-        folder=settings.dist_dir / info.version, version=info.version, date=info.date.isoformat()
+        folder=settings.dist_dir / info.version,
+        version=info.version,
+        date=info.date.isoformat(),
+        published=target.published,
+        fingerprint=target.fingerprint,
     )
     run = _Run(progress or SilentProgress(), result)
-    ns = BaseNamespaces(settings.base_iri)
     settings.dist_dir.mkdir(parents=True, exist_ok=True)
     with atomic.locked(settings.dist_dir):
         atomic.remove_stale_temporaries(settings.dist_dir)
-        tmp = atomic.temporary_folder(settings.dist_dir, info.version)
-        try:
-            _write(settings, info, ns, tmp, run)
+        if target.exists:
             with run.stage("publish") as stage:
-                placed = atomic.move_into_place(tmp, result.folder, replace)
-                if placed is atomic.Placed.CONFLICT:
-                    raise ReleaseConflict(
-                        f"release {info.version} exists in {settings.dist_dir} with other content; a "
-                        "published release does not change: raise the version in data/dataset.toml, "
-                        "or rebuild with --replace"
-                    )
-                result.unchanged = placed is atomic.Placed.UNCHANGED
-                latest = atomic.point_latest(settings.dist_dir)
-                stage.detail = f"{placed.value}: {result.folder} (latest: {latest})"
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+                result.unchanged = True
+                latest = atomic.point_latest(settings.dist_dir, info.version)
+                stage.detail = f"unchanged: {result.folder} holds these inputs already (latest: {latest})"
+        else:
+            _build_into_place(settings, info, ns, run, target, replace, stated.version)
     result.files = sorted(
         ((p.name, p.stat().st_size) for p in result.folder.iterdir()), key=lambda f: listing_order(f[0])
     )
@@ -159,7 +181,47 @@ def build_release(
     return result
 
 
-def _write(settings: Settings, info: DatasetInfo, ns: BaseNamespaces, tmp: Path, run: _Run) -> None:
+def _build_into_place(
+    settings: Settings,
+    info: DatasetInfo,
+    ns: BaseNamespaces,
+    run: _Run,
+    target: Target,
+    replace: bool,
+    stated_version: str,
+) -> None:
+    result = run.result
+    tmp = atomic.temporary_folder(settings.dist_dir, info.version)
+    try:
+        _write(settings, info, ns, tmp, run, target, stated_version)
+        with run.stage("publish") as stage:
+            placed = atomic.move_into_place(tmp, result.folder, replace)
+            if placed is atomic.Placed.CONFLICT:
+                raise ReleaseConflict(
+                    f"release {info.version} is published in {settings.dist_dir} with other content; a "
+                    "published release does not change: raise the version in data/dataset.toml and "
+                    "publish again, or publish with --replace ('twingraph build' without --publish "
+                    "builds a development release instead)"
+                )
+            result.unchanged = placed is atomic.Placed.UNCHANGED
+            latest = atomic.point_latest(settings.dist_dir, info.version)
+            stage.detail = f"{placed.value}: {result.folder} (latest: {latest})"
+            if not target.published:
+                pruned = prune_development_releases(settings.dist_dir, info.version)
+                stage.detail += f"; older development releases removed: {', '.join(pruned)}" if pruned else ""
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write(
+    settings: Settings,
+    info: DatasetInfo,
+    ns: BaseNamespaces,
+    tmp: Path,
+    run: _Run,
+    target: Target,
+    stated_version: str,
+) -> None:
     with run.stage("load") as stage:
         loaded = load_graph(settings)
         named = sum(1 for q in loaded.store if not isinstance(q.graph_name, ox.DefaultGraph))
@@ -207,7 +269,7 @@ def _write(settings: Settings, info: DatasetInfo, ns: BaseNamespaces, tmp: Path,
             write(tmp / name)
             stage.step(name)
         stage.detail = f"{len(writers)} files"
-    with run.stage("tables", len(TABLES) + 3) as stage:
+    with run.stage("tables", len(TABLES) + 4) as stage:
         index, counts = index_by_subject(triples), []
         for table in TABLES:
             try:
@@ -216,14 +278,18 @@ def _write(settings: Settings, info: DatasetInfo, ns: BaseNamespaces, tmp: Path,
                 raise BuildError(str(exc)) from exc
             stage.step(f"{table.file_name} ({rows} rows)")
             counts.append(f"{table.name} {rows}")
+        rows = write_contested(index, tmp, ns)
+        stage.step(f"{CONTESTED_FILE} ({rows} rows)")
+        counts.append(f"contested-values {rows}")
         for file_name, rows in write_network_tables(loaded.store, ns.base, tmp):
             stage.step(f"{file_name} ({rows} rows)")
             counts.append(f"{file_name.removesuffix('.csv')} {rows}")
-        write_metadata(tmp, ns, title, info.license, info.date.isoformat(), network_table_metadata())
+        extra = [contested_metadata(ns), *network_table_metadata()]
+        write_metadata(tmp, ns, title, info.license, info.date.isoformat(), extra)
         stage.step("csv-metadata.json")
         stage.detail = "rows: " + ", ".join(counts)
     with run.stage("changes") as stage:
-        previous = _previous_release(settings.dist_dir, info.version)
+        previous = _previous_release(settings.dist_dir, info.version, stated_version)
         try:
             before = read_triples(settings.dist_dir / previous) if previous else None
         except (OSError, SyntaxError, ValueError) as exc:
@@ -234,6 +300,7 @@ def _write(settings: Settings, info: DatasetInfo, ns: BaseNamespaces, tmp: Path,
         stage.detail = changes.summary()
     with run.stage("catalog") as stage:
         described = catalog_triples(info, ns, tmp, stats, previous, changes.summary(), DOCUMENTS)
+        described += _content_triples(ns, info.version, target)
         ser.write_turtle(described, tmp / "catalog.ttl", ns, comment, extra_prefixes=CATALOG_PREFIXES)
         stage.detail = f"catalog.ttl ({len(described)} triples)"
     with run.stage("checksums") as stage:
@@ -272,16 +339,30 @@ def _class_labels(triples: list[ox.Triple], ns: BaseNamespaces) -> dict[str, str
     }
 
 
-def _previous_release(dist: Path, version: str) -> str | None:
-    older = [v for v in list_releases(dist) if version_key(v) < version_key(version)]
+def _previous_release(dist: Path, version: str, stated_version: str) -> str | None:
+    # A development release is compared with the published release of its version, when there is one.
+    if version != stated_version and (dist / stated_version / "SHA256SUMS").is_file():
+        return stated_version
+    older = [v for v in list_releases(dist) if version_key(v)[:5] < version_key(version)[:5]]
     return older[0] if older else None
+
+
+def _content_triples(ns: BaseNamespaces, version: str, target: Target) -> list[ox.Triple]:
+    """What content the version names (the inputs' fingerprint) and whether it is published (ADMS)."""
+    dataset = ox.NamedNode(dataset_iri(ns, version))
+    status = PUBLISHED if target.published else UNPUBLISHED
+    return [
+        ox.Triple(dataset, ox.NamedNode(ns.tg + FINGERPRINT_PROPERTY), ox.Literal(target.fingerprint)),
+        ox.Triple(dataset, ox.NamedNode(ADMS_STATUS), ox.NamedNode(status)),
+    ]
 
 
 def format_summary(result: BuildResult) -> str:
     """The end-of-build summary: where, counts, each file's size, time per stage and in all."""
     state = "unchanged (an identical release exists)" if result.unchanged else "written"
+    kind = "release" if result.published else "development release (unpublished)"
     lines = [
-        f"release {result.version} ({result.date}) {state}: {result.folder}",
+        f"{kind} {result.version} ({result.date}) {state}: {result.folder}",
         f"{result.triples:,} triples, {result.entities:,} entities. {result.changes}",
         "",
         f"{'file':<26}{'bytes':>12}",

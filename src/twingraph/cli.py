@@ -68,16 +68,29 @@ def stats_command() -> None:
 
 
 @main.command("build")
-@click.option("--replace", is_flag=True, help="Replace a release of the same version that has other content.")
-def build_command(replace: bool) -> None:
-    """Validate the graph and write a release to dist/<version>/ (version and date from data/dataset.toml)."""
+@click.option("--publish", is_flag=True, help="Publish dataset.toml's version (as 'twingraph publish').")
+@click.option("--replace", is_flag=True, help="With --publish: replace a published release of other content.")
+def build_command(publish: bool, replace: bool) -> None:
+    """Validate the graph and write a release; a development release dist/<version>+<fingerprint>/ unless
+    the inputs are those of the published version (see --publish)."""
+    _build(publish=publish, replace=replace)
+
+
+@main.command("publish")
+@click.option("--replace", is_flag=True, help="Replace a published release of other content.")
+def publish_command(replace: bool) -> None:
+    """Build and publish data/dataset.toml's version as dist/<version>/, recording its inputs' fingerprint."""
+    _build(publish=True, replace=replace)
+
+
+def _build(*, publish: bool, replace: bool) -> None:
     from twingraph.build import build_release, format_summary
     from twingraph.progress import TerminalProgress
 
     settings = _settings()
     progress = TerminalProgress()
     try:
-        result = build_release(settings, progress=progress, replace=replace)
+        result = build_release(settings, progress=progress, replace=replace, publish=publish)
     finally:
         progress.close()  # a failed stage's bar or line ends before the error line
     click.echo(format_summary(result))

@@ -25,10 +25,12 @@ SUMS_FILE = "SHA256SUMS"
 DUMP_FILE = "twingraph.trig"
 SHAPES_FILE = "shapes.ttl"
 ONTOLOGY_FILE = "ontology.ttl"
-# semver.org, section 2, 9 and 10 (build metadata is not allowed: it would not order releases).
+# semver.org, section 2, 9 and 10; build metadata (section 10) names a development release's content
+# ("0.1.0+3f2a9c1e04b7", see twingraph.versions) and does not take part in precedence.
 _SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"
+    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
 )
 _DCT_ISSUED = "http://purl.org/dc/terms/issued"
 _DCAT_DATASET = "http://www.w3.org/ns/dcat#Dataset"
@@ -117,10 +119,12 @@ def read_graph_file(folder: Path, name: str, graph: str) -> list[ox.Quad]:
 
 
 def is_version(text: str) -> bool:
-    """Whether ``text`` is a semantic version (without build metadata).
+    """Whether ``text`` is a semantic version (build metadata allowed: a development release).
 
     >>> is_version("0.1.0"), is_version("1.0.0-rc.1"), is_version("1.0"), is_version("01.0.0")
     (True, True, False, False)
+    >>> is_version("0.1.0+3f2a9c1e04b7"), is_version("0.1.0+")
+    (True, False)
     """
     return _SEMVER.match(text) is not None
 
@@ -134,9 +138,10 @@ def version_key(version: str) -> tuple[Any, ...]:
     match = _SEMVER.match(version)
     if match is None:
         raise ValueError(f"not a semantic version: {version!r}")
-    major, minor, patch, pre = match.groups()
+    major, minor, patch, pre, build = match.groups()
     identifiers = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre.split(".")) if pre else ()
-    return (int(major), int(minor), int(patch), 0 if pre else 1, identifiers)
+    # Build metadata last: equal precedence, but a stable order between a release and its dev builds.
+    return (int(major), int(minor), int(patch), 0 if pre else 1, identifiers, build or "")
 
 
 def list_releases(dist_dir: Path) -> list[str]:

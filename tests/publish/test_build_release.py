@@ -80,6 +80,7 @@ def test_the_release_holds_every_file(release: Path, release_settings: Settings)
     names = {p.name for p in release.iterdir()}
     expected = {*RDF_FILES, "context.jsonld", "csv-metadata.json", "CHANGES.md", "SHA256SUMS"}
     expected |= {f"{t}.csv" for t in TABLES} | {"network-cities.csv", "network-country-pairs.csv"}
+    expected |= {"contested-values.csv"} | {f"{t}-values.csv" for t in TABLES}  # every table has sources
     assert names == expected
     assert (release_settings.dist_dir / "latest").resolve() == release.resolve()
     assert not list(release_settings.dist_dir.glob(".build-*")), "a temporary folder was left behind"

@@ -86,9 +86,13 @@ def move_into_place(tmp: Path, target: Path, replace: bool) -> Placed:
     return Placed.REPLACED
 
 
-def point_latest(dist: Path) -> str:
-    """Point ``dist/latest`` at the newest release (semantic-version order), atomically; return it."""
-    newest = list_releases(dist)[0]
+def point_latest(dist: Path, target: str | None = None) -> str:
+    """Point ``dist/latest`` at ``target`` (default: the newest release in semantic-version order).
+
+    Atomic; returns the release pointed at. A development release has the precedence of its
+    version, so the build names the one it made.
+    """
+    newest = target or list_releases(dist)[0]
     link = dist / LATEST
     if not (link.is_symlink() and os.readlink(link) == newest):
         tmp_link = dist / ".latest.tmp"

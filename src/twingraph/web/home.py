@@ -11,7 +11,7 @@ from twingraph.web.i18n import Language
 from twingraph.web.labels import app_cached, site_data, term_text
 from twingraph.web.render import current_language, render_page
 from twingraph.web.state import get_settings, get_store
-from twingraph.web.uris import RESOURCE_TYPES
+from twingraph.web.uris import RESOURCE_TYPES, ResourceType
 
 bp = Blueprint("home", __name__)
 
@@ -44,6 +44,10 @@ def index() -> Response:
     """Landing page with counts per class, the release, search and the ways into the data."""
     lang = current_language()
     counts = app_cached("home", lang.data, lambda: class_counts(lang))
+    # The map's caption counts cities and partnerships with the table's query (home-counts.rq), so the
+    # page never gives two figures for one thing; the map adds how many cities it can place.
+    totals = app_cached("home-totals", "", instance_counts)
+    uris = site_data().uris
     root = request.host_url.rstrip("/")
     dataset = {
         "@context": "https://schema.org/",
@@ -58,7 +62,7 @@ def index() -> Response:
     }
     from twingraph.web.pages import overview
 
-    world, cities, pairs = overview(lang)
+    world, cities, _lines = overview(lang)
     return render_page(
         "home.html",
         counts=counts,
@@ -66,20 +70,28 @@ def index() -> Response:
         jsonld=dataset,
         map=world,
         map_cities=len(cities),
-        map_pairs=pairs,
+        city_count=totals.get(uris.class_iri(_resource_type("city")), 0),
+        partnership_count=totals.get(uris.class_iri(_resource_type("partnership")), 0),
     )
+
+
+def instance_counts() -> dict[str, int]:
+    """Number of instances per class of the ontology (one query: home-counts.rq), in its order."""
+    rows = get_store().select(load_query("pages/home-counts"))
+    return {term_text(row["class"]): int(term_text(row["count"])) for row in rows}
+
+
+def _resource_type(segment: str) -> ResourceType:
+    return next(t for t in RESOURCE_TYPES if t.segment == segment)
 
 
 def class_counts(lang: Language) -> list[tuple[str, int, str | None]]:
     """(class label, number of instances, link to its list) for each class of the ontology."""
     site = site_data()
     counts = []
-    for row in get_store().select(load_query("pages/home-counts")):
-        iri = term_text(row["class"])
+    for iri, count in app_cached("home-totals", "", instance_counts).items():
         segment = next(
             (t.segment for t in RESOURCE_TYPES if site.uris.class_iri(t) == iri and t.listed), None
         )
-        counts.append(
-            (site.name(iri, lang), int(term_text(row["count"])), f"/list/{segment}" if segment else None)
-        )
+        counts.append((site.name(iri, lang), count, f"/list/{segment}" if segment else None))
     return counts

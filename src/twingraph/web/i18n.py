@@ -59,6 +59,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "release": ("Release", "Release"),
     "release_latest": ("Newest release", "Neuestes Release"),
     "release_built": ("built", "erstellt"),
+    "unpublished": ("Unpublished development release", "Unveröffentlichte Entwicklungsversion"),
+    "unpublished_note": (
+        "its inputs are not those of a published version; the part after + is their fingerprint, so the "
+        "version names this content. Cite a published version.",
+        "ihre Eingaben sind nicht die einer veröffentlichten Version; der Teil nach + ist ihr Fingerabdruck, "
+        "die Version benennt also diesen Inhalt. Zitieren Sie eine veröffentlichte Version.",
+    ),
     "release_downloads": (
         "Downloads of the whole dataset (all formats, checksums)",
         "Downloads des ganzen Datensatzes (alle Formate, Prüfsummen)",
@@ -101,6 +108,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "acting_body": ("Acting body", "Handelndes Organ"),
     "partnerships": ("Partnerships", "Partnerschaften"),
     "cities": ("Cities", "Städte"),
+    "map_placed": ("cities with coordinates on the map", "Städte mit Koordinaten auf der Karte"),
     "events": ("Events", "Ereignisse"),
     "schools": ("Schools", "Schulen"),
     "more_lists": ("All lists", "Alle Listen"),

@@ -22,6 +22,7 @@ class TimelineEvent:
     href: str | None
     dates: list[tuple[str, list[SourceRef]]] = field(default_factory=list)
     end: str | None = None
+    bounds: str = ""  # "<earliest>/<latest>" as xsd:dates (rules/12-date-bounds.rq)
     types: list[Value] = field(default_factory=list)
     places: list[Value] = field(default_factory=list)
     participants: list[Value] = field(default_factory=list)
@@ -29,9 +30,8 @@ class TimelineEvent:
 
     @property
     def sort_key(self) -> tuple[int, str, str]:
-        """Dated events first, in date order (xsd dates sort as text), then by label."""
-        first = min((d for d, _ in self.dates), default="")
-        return (0 if first else 1, first, self.label)
+        """Dated events first, by their comparable bounds ("1988-12" after 1988-12-01), then by label."""
+        return (0 if self.bounds else 1, self.bounds, self.label)
 
 
 def timeline(describer: Describer, iri: str) -> list[TimelineEvent]:
@@ -51,6 +51,8 @@ def timeline(describer: Describer, iri: str) -> list[TimelineEvent]:
             graph = term_text(row["g"])
             if graph != describer.ns.inferred_graph:
                 dates[event][term_text(term)].append(describer.source_ref(graph))
+        elif what == "bounds":
+            entry.bounds = term_text(term)
         elif what == "end":
             entry.end = term_text(term)
         else:
@@ -84,6 +86,7 @@ class CityPartnership:
     kind: Value | None
     start: str | None
     status: Value | None
+    start_earliest: str = ""  # xsd:date bound of the start: what the partnerships are ordered by
 
 
 @dataclass
@@ -121,13 +124,15 @@ def city_view(describer: Describer, iri: str) -> CityView:
             entry.status = describer.value(term)
         elif what == "start":
             entry.start = min(filter(None, (entry.start, term_text(term))))
+        elif what == "startEarliest":
+            entry.start_earliest = term_text(term)
     partners: dict[str, MapPoint] = {}
     for row in store.select(load_query("pages/partner-coordinates"), {"this": this}):
         partner = term_text(row["partner"])
         lat, long = _float(row.get("lat")), _float(row.get("long"))
         if partner not in partners and lat is not None and long is not None:
             partners[partner] = MapPoint(lat, long, site.name(partner, lang), describer.href(partner))
-    ordered = sorted(found.values(), key=lambda e: (e.start or "9999", e.label))
+    ordered = sorted(found.values(), key=lambda e: (e.start_earliest or "9999", e.label))
     own = store.select(load_query("pages/coordinates"), {"this": this})
     center = None
     if own:

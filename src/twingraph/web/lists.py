@@ -73,12 +73,15 @@ class Cell:
 
     items: list[tuple[str, str | None]] = field(default_factory=list)
     count: int | None = None
+    bounds: str = ""  # "<earliest>/<latest>" xsd:dates of a date column: what it sorts by
 
     @property
     def sort_text(self) -> str:
         """What the column sorts by."""
         if self.count is not None:
             return f"{self.count:09d}"
+        if self.bounds:
+            return self.bounds  # "1988-12" sorts after 1988-12-01 by its bounds, not as text
         return " ".join(sorted(fold(text) if not text[:1].isdigit() else text for text, _ in self.items))
 
 
@@ -135,6 +138,9 @@ def list_rows(store: Store, site: SiteData, lang: Language, rtype: ResourceType)
         for column in spec.columns:
             found = sorted(cols.get(column.var, set()), key=lambda v: v[0])
             cells[column.var] = Cell(count=len(found)) if column.count else Cell(items=found)
+            bounds = cols.get(f"{column.var}:bounds")
+            if bounds:
+                cells[column.var].bounds = min(text for text, _ in bounds)
         rows.append(ListRow(iri, site.name(iri, lang), uris.local_path(iri), cells))
     return rows
 
