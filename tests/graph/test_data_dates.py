@@ -14,8 +14,8 @@ import pyoxigraph as ox
 
 from twingraph.config import Settings
 from twingraph.load import LoadedGraph
-from twingraph.queries import load_query
 from twingraph.publish.dataset import read_dataset_info
+from twingraph.queries import load_query
 
 PREFIXES = (
     "PREFIX tg: <https://w3id.org/twingraph/ontology#>\nPREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
