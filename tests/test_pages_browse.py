@@ -164,22 +164,4 @@ def test_home_embeds_the_dataset_as_json_ld(pages_client: FlaskClient) -> None:
     assert data["distribution"]["url"].endswith("/dumps/")
 
 
-def test_every_ui_string_a_template_uses_exists_in_both_languages() -> None:
-    import re
-    from pathlib import Path
-
-    from twingraph.web import i18n
-
-    folder = Path(i18n.__file__).parent / "templates"
-    used = {
-        key for path in folder.glob("*.html") for key in re.findall(r"\bt\('([a-z_]+)'\)", path.read_text())
-    }
-    assert used, "no UI strings found: the pattern is wrong"
-    from twingraph.web.lists import SPECS
-    from twingraph.web.ontology import LINKS, SECTIONS
-
-    used |= {c.title for spec in SPECS.values() for c in spec.columns}
-    used |= {key for key, _ in SECTIONS} | {key for key, _ in LINKS}
-    assert used <= set(i18n.STRINGS), used - set(i18n.STRINGS)
-    for key, (en, de) in i18n.STRINGS.items():
-        assert en.strip() and de.strip(), key
+# Every UI string in both languages: tests/test_pages_i18n.py (the message catalogues).

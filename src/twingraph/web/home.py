@@ -16,15 +16,11 @@ from twingraph.web.uris import RESOURCE_TYPES
 bp = Blueprint("home", __name__)
 
 DEFAULT_BASE = "https://w3id.org/twingraph/"
-# (query file, English title, German title)
+# (query file, catalogue key of its title)
 EXAMPLES = (
-    ("example-partnerships", "Partnerships by start date", "Partnerschaften nach Beginn"),
-    (
-        "example-timeline",
-        "Life cycles: events in date order, with sources",
-        "Lebensläufe: Ereignisse mit Quellen",
-    ),
-    ("example-conflicts", "Where sources disagree", "Wo Quellen sich widersprechen"),
+    ("example-partnerships", "home_example_partnerships"),
+    ("example-timeline", "home_example_timeline"),
+    ("example-conflicts", "home_example_conflicts"),
 )
 
 
@@ -32,10 +28,10 @@ def example_links() -> list[tuple[str, str, str]]:
     """(title, link to the SPARQL endpoint, query text) of each example, written for the served base IRI."""
     lang = current_language()
     base = get_settings().base_iri
-    links = []
-    for name, en, de in EXAMPLES:
+    links: list[tuple[str, str, str]] = []
+    for name, key in EXAMPLES:
         text = load_query(f"pages/{name}").replace(DEFAULT_BASE, base)
-        links.append((de if lang.ui == "de" else en, "/sparql?" + urlencode({"query": text}), text))
+        links.append((lang.text(key), "/sparql?" + urlencode({"query": text}), text))
     return links
 
 

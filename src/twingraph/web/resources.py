@@ -32,13 +32,25 @@ from twingraph.web.errors import render_error
 from twingraph.web.jsonld import schema_org
 from twingraph.web.labels import site_data
 from twingraph.web.lifecycle import city_view, timeline
-from twingraph.web.render import current_language, html_variant, render_page, ui_date, ui_text
+from twingraph.web.render import (
+    current_language,
+    html_variant,
+    render_page,
+    ui_date,
+    ui_gettext,
+    ui_language_name,
+    ui_number,
+    ui_text,
+)
 from twingraph.web.search import search
 from twingraph.web.uris import TYPES_BY_SEGMENT, is_slug
 
 bp = Blueprint("resources", __name__)
 bp.add_app_template_global(ui_text, "t")
 bp.add_app_template_global(ui_date, "fmt_date")
+bp.add_app_template_global(ui_gettext, "tr")
+bp.add_app_template_global(ui_number, "fmt_num")
+bp.add_app_template_global(ui_language_name, "lang_name")
 
 
 def describer() -> Describer:

@@ -34,6 +34,7 @@ from twingraph.sparql.ratelimit import RateLimiter
 from twingraph.store.base import Dataset, Store
 from twingraph.store.results import truncation_note
 from twingraph.web import SETTINGS_KEY, get_settings, get_store
+from twingraph.web.render import current_language
 
 bp = Blueprint("sparql", __name__)
 SERVICE_KEY = "twingraph.sparql"
@@ -151,13 +152,21 @@ def _service(store: Store) -> Response:
         best = request.accept_mimetypes.best_match([*offers, "text/html", "application/xhtml+xml"])
     if best is None:
         raise NotAcceptable(f"the service is described in {', '.join(offers)}, and shown in text/html")
-    key = CacheKey.of(store.fingerprint, "service", Dataset(), best)
+    # The query UI is written in the reader's language: its validator and Vary say so.
+    variant = best if best in offers else f"text/html;lang={current_language().ui}"
+    key = CacheKey.of(store.fingerprint, "service", Dataset(), variant)
     if request.if_none_match.contains_weak(key.tag):
-        return _cacheable(Response(status=304), key)
+        return _vary_language(_cacheable(Response(status=304), key), best in offers)
     if best in offers:
         body = _description(store, best)
         return _cacheable(Response(body, content_type=offers[best].content_type), key)
-    return _cacheable(Response(_ui(), content_type="text/html; charset=utf-8"), key)
+    return _vary_language(_cacheable(Response(_ui(), content_type="text/html; charset=utf-8"), key), False)
+
+
+def _vary_language(response: Response, rdf: bool) -> Response:
+    if not rdf:
+        response.vary.update(("Accept-Language", "Cookie"))
+    return response
 
 
 def _description(store: Store, media_type: str) -> bytes:
@@ -190,8 +199,19 @@ def _stats(store: Store) -> DatasetStats:
 
 def _ui() -> str:
     base = get_settings().base_iri
+    lang = current_language()
     examples = [
-        {"name": e.name, "title": e.title, "description": e.description, "query": e.published(base)}
+        {
+            "name": e.name,
+            "title": lang.gettext(e.title),
+            "description": lang.gettext(e.description),
+            # The header comments in the reader's language too: they are what the editor shows first.
+            "query": e.published(base)
+            .replace(f"# title: {e.title}\n", f"# title: {lang.gettext(e.title)}\n", 1)
+            .replace(
+                f"# description: {e.description}\n", f"# description: {lang.gettext(e.description)}\n", 1
+            ),
+        }
         for e in load_examples()
     ]
     return render_template(
