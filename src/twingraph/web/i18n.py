@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import babel
 import babel.dates
 import babel.numbers
 import babel.units
@@ -62,6 +63,11 @@ class Language:
         """
         message = Markup(catalogue(self.ui)[key])
         return message % values if values else message
+
+    @property
+    def locale(self) -> babel.Locale:
+        """The Babel locale of the UI language (names of countries and languages, number formats)."""
+        return babel.Locale.parse("de" if self.ui == "de" else "en_GB")
 
     def gettext(self, english: str) -> str:
         """A text written in English elsewhere (an example's title) in the UI language, if translated."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, Response, abort, render_template, request
 
 from twingraph.queries import load_query
@@ -9,14 +11,17 @@ from twingraph.web import get_store
 from twingraph.web.conneg import revalidate
 from twingraph.web.i18n import Language
 from twingraph.web.labels import app_cached, site_data, term_text
-from twingraph.web.lists import build_list, list_rows
+from twingraph.web.list_formats import FORMATS as LIST_FORMATS
+from twingraph.web.list_formats import list_csv, list_json
+from twingraph.web.lists import FACETS, PAGE_SIZE, build_list, list_rows
 from twingraph.web.maps import MapPoint, MapView, map_view
-from twingraph.web.render import current_language, render_page, url_with
+from twingraph.web.render import current_language, html_variant, render_page, url_with
 from twingraph.web.search import search
 from twingraph.web.uris import RESOURCE_TYPES, TYPES_BY_SEGMENT
 
 bp = Blueprint("pages", __name__)
 MAX_QUERY = 200
+MAX_PAGE_SIZE = 1000
 
 
 @bp.get("/list/")
@@ -36,8 +41,11 @@ def lists() -> Response:
 
 
 @bp.get("/list/<segment>")
-def type_list(segment: str) -> Response:
-    """All resources of one type, sortable and filterable (``q``, ``sort``, ``order``, facet parameters)."""
+@bp.get("/list/<segment>.<any(csv, json):suffix>")
+def type_list(segment: str, suffix: str | None = None) -> Response:
+    """All resources of one type: filtered by facets (``country``, ``kind``, ``status``, ``decade``,
+    ``source``) and name (``q``), sorted (``sort``, ``order``), paged (``page``, ``_size``); as HTML, or as
+    CSV or JSON by suffix (``/list/partnership.csv``) or ``?_format=csv|json``, with every matching row."""
     rtype = TYPES_BY_SEGMENT.get(segment)
     if rtype is None or not rtype.listed:
         abort(
@@ -46,24 +54,34 @@ def type_list(segment: str) -> Response:
             + ", ".join(t.segment for t in RESOURCE_TYPES if t.listed)
             + ".",
         )
+    fmt = suffix or request.args.get("_format") or "html"
+    if fmt not in ("html", *LIST_FORMATS):
+        abort(400, f"Unknown format '{fmt[:20]}'. Lists are offered as html, csv and json.")
     text = request.args.get("q", "")[:MAX_QUERY]
     sort = request.args.get("sort", "")
     descending = request.args.get("order", "") == "desc"
     page = request.args.get("page", 1, type=int) or 1
+    size = min(max(request.args.get("_size", PAGE_SIZE, type=int) or PAGE_SIZE, 1), MAX_PAGE_SIZE)
     site, lang = site_data(), current_language()
-    filters = {k: v for k, v in request.args.items() if k not in ("q", "sort", "order", "page", "lang")}
-    rows = app_cached("lists", (segment, lang.data), lambda: list_rows(get_store(), site, lang, rtype))
+    filters = {k: request.args.get(k, "")[:MAX_QUERY] for k in FACETS if request.args.get(k)}
+    data = app_cached("lists", (segment, lang.data), lambda: list_rows(get_store(), site, lang, rtype))
     view = build_list(
-        rows,
-        rtype,
-        text=text,
-        filters=filters,
-        sort=sort,
-        descending=descending,
-        page=page,
+        data, rtype, text=text, filters=filters, sort=sort, descending=descending, page=page, page_size=size
     )
-    title = site.name(site.uris.class_iri(rtype), lang)
     variant = request.query_string.decode("latin-1")
+    if fmt == "csv":
+        body = list_csv(view)
+        response = Response(body, content_type=LIST_FORMATS["csv"])
+        response.headers["Content-Disposition"] = f'inline; filename="{segment}.csv"'
+        return revalidate(response, *html_variant("csv", variant))
+    if fmt == "json":
+        response = Response(
+            json.dumps(list_json(view, filters), ensure_ascii=False, indent=1),
+            content_type="application/json",
+        )
+        return revalidate(response, *html_variant("json", variant))
+    title = site.name(site.uris.class_iri(rtype), lang)
+    downloads = [(name, url_with(f"{request.path}.{name}", _format=None, page=None)) for name in LIST_FORMATS]
     return render_page(
         "list.html",
         variant,
@@ -74,6 +92,7 @@ def type_list(segment: str) -> Response:
         sort=sort or ("label" if not view.columns else ""),
         descending=descending,
         url_with=url_with,
+        downloads=downloads,
     )
 
 

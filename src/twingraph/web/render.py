@@ -34,8 +34,8 @@ def current_language() -> Language:
     return lang
 
 
-def url_with(**changes: str | int | None) -> str:
-    """The current path with some query parameters changed (None removes one)."""
+def url_with(path: str | None = None, **changes: str | int | None) -> str:
+    """The current path (or ``path``) with the current query parameters, some changed (None removes one)."""
     args = {k: v for k, v in request.args.items(multi=False)}
     for key, value in changes.items():
         if value is None:
@@ -43,7 +43,7 @@ def url_with(**changes: str | int | None) -> str:
         else:
             args[key] = str(value)
     query = urlencode(sorted(args.items()))
-    return request.path + ("?" + query if query else "")
+    return (path or request.path) + ("?" + query if query else "")
 
 
 def ui_text(key: str, **values: str | int) -> Markup:
