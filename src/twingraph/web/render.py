@@ -56,6 +56,11 @@ def ui_number(value: float) -> str:
     return format_number(value, current_language().ui)
 
 
+def ui_code() -> str:
+    """The reader's UI language code (a template global, for macros that get no context)."""
+    return current_language().ui
+
+
 def ui_language_name(code: str) -> str:
     """The name of a language in the reader's language, by Babel (``de`` -> "German" or "Deutsch")."""
     ui = current_language().ui

@@ -32,10 +32,12 @@ from twingraph.web.errors import render_error
 from twingraph.web.jsonld import schema_org
 from twingraph.web.labels import site_data
 from twingraph.web.lifecycle import city_view, timeline
+from twingraph.web.offices import offices
 from twingraph.web.render import (
     current_language,
     html_variant,
     render_page,
+    ui_code,
     ui_date,
     ui_gettext,
     ui_language_name,
@@ -51,6 +53,7 @@ bp.add_app_template_global(ui_date, "fmt_date")
 bp.add_app_template_global(ui_gettext, "tr")
 bp.add_app_template_global(ui_number, "fmt_num")
 bp.add_app_template_global(ui_language_name, "lang_name")
+bp.add_app_template_global(ui_code, "page_ui")
 
 
 def describer() -> Describer:
@@ -175,6 +178,7 @@ def html_page(segment: str, iri: str) -> Response:
     description = d.describe(iri, incoming_page=page)
     events = timeline(d, iri) if segment == "partnership" else None
     city = city_view(d, iri) if segment == "city" else None
+    terms = offices(d, iri) if segment == "person" else None
     doc_path = f"/doc/{segment}/{split_suffix(iri.rsplit('/', 1)[1])[0]}"
     jsonld = schema_org(iri, description.facts, request.host_url.rstrip("/") + doc_path)
     return render_page(
@@ -184,6 +188,7 @@ def html_page(segment: str, iri: str) -> Response:
         segment=segment,
         events=events,
         city=city,
+        terms=terms,
         jsonld=jsonld,
         doc_path=doc_path,
         formats=FORMATS[1:],
