@@ -60,16 +60,17 @@ def test_search_amiens_partnership_timeline_language_map(page: Any, live_server:
     page.wait_for_url("**/doc/city/dortmund")
     assert page.locator("html").get_attribute("lang") == "de"  # the choice sticks
     page.locator('nav.toc a[href="#map"]').click()
-    svg = page.locator("#map svg.map")
-    assert svg.is_visible()
-    assert page.locator("#map svg.map circle").count() >= 10  # Dortmund and its partner cities
-    assert page.locator("#map svg.map path.route").count() >= 9
-    box = svg.bounding_box()
+    figure = page.locator("#city-map")
+    page.wait_for_selector('#city-map[data-ready="true"]')
+    assert figure.is_visible()
+    assert page.locator("#city-map path.leaflet-interactive").count() >= 20  # Dortmund, partners, arcs
+    box = figure.bounding_box()
     assert box is not None and box["width"] > 500
-    # The shipped outline really draws: the land path has been fetched and rendered.
-    land = page.evaluate("() => document.querySelector('#map use.land').getBBox().width")
-    assert land > 0
-    svg.scroll_into_view_if_needed()
+    # The shipped outline really draws: the land GeoJSON has been fetched and rendered.
+    page.wait_for_function(
+        "() => document.querySelectorAll('#city-map path:not(.leaflet-interactive)').length > 0"
+    )
+    figure.scroll_into_view_if_needed()
     shot(page, "city-map")
     assert outside == [], f"requests left the server: {outside}"
 

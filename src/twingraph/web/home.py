@@ -54,15 +54,13 @@ def index() -> Response:
     }
     from twingraph.web.pages import overview
 
-    world, cities, pairs = overview(lang)
+    world = overview(lang)
     return render_page(
         "home.html",
         counts=counts,
         examples=example_links(),
         jsonld=dataset,
         map=world,
-        map_cities=len(cities),
-        map_pairs=pairs,
     )
 
 

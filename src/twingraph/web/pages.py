@@ -14,7 +14,7 @@ from twingraph.web.labels import app_cached, site_data, term_text
 from twingraph.web.list_formats import FORMATS as LIST_FORMATS
 from twingraph.web.list_formats import list_csv, list_json
 from twingraph.web.lists import FACETS, PAGE_SIZE, build_list, list_rows
-from twingraph.web.maps import MapPoint, MapView, map_view
+from twingraph.web.maps import MapView, PlacedCity, world_map
 from twingraph.web.render import current_language, html_variant, render_page, url_with
 from twingraph.web.search import search
 from twingraph.web.uris import RESOURCE_TYPES, TYPES_BY_SEGMENT
@@ -116,29 +116,30 @@ def search_page() -> Response:
 
 @bp.get("/map")
 def overview_map() -> Response:
-    """All cities with coordinates and a line for each partnership between two of them."""
-    view, cities, pairs = overview(current_language())
-    return render_page("map.html", map=view, cities=cities, pairs=pairs)
+    """Every partnership on one map, aggregated into country-to-country flows, with the same as a table."""
+    return render_page("map.html", map=overview(current_language()))
 
 
-def overview(lang: Language) -> tuple[MapView | None, list[MapPoint], int]:
-    """The map of every city with coordinates and its partnerships (computed once per app and language)."""
+def overview(lang: Language) -> MapView | None:
+    """The world map of all partnerships by country (computed once per app and language)."""
     return app_cached("map", lang.data, lambda: _overview(lang))
 
 
-def _overview(lang: Language) -> tuple[MapView | None, list[MapPoint], int]:
+def _overview(lang: Language) -> MapView | None:
     site, store = site_data(), get_store()
-    points: dict[str, MapPoint] = {}
+    cities: dict[str, PlacedCity] = {}
     for row in store.select(load_query("pages/map-cities")):
         city = term_text(row["city"])
-        if city not in points:
-            lat, long = float(term_text(row["lat"])), float(term_text(row["long"]))
-            points[city] = MapPoint(lat, long, site.name(city, lang), site.uris.local_path(city))
-    pairs = {(term_text(r["a"]), term_text(r["b"])) for r in store.select(load_query("pages/map-pairs"))}
-    pairs = {(a, b) for a, b in pairs if a in points and b in points}
-    ordered = sorted(points.values(), key=lambda p: p.label)
-    view = map_view(ordered, [(points[a], points[b]) for a, b in sorted(pairs)])
-    return view, ordered, len(pairs)
+        if city not in cities:
+            country = term_text(row["country"]) if row.get("country") is not None else ""
+            cities[city] = PlacedCity(
+                city, float(term_text(row["lat"])), float(term_text(row["long"])), country
+            )
+    pairs = [(term_text(r["a"]), term_text(r["b"])) for r in store.select(load_query("pages/map-pairs"))]
+    codes = {c.country for c in cities.values() if c.country}
+    names = {code: str(lang.locale.territories.get(code, code)) for code in codes}
+    hrefs = {code: f"/list/city?country={code}" for code in codes}
+    return world_map(cities, sorted(set(pairs)), names, hrefs)
 
 
 @bp.get("/sitemap.xml")
