@@ -76,7 +76,8 @@ def geojson(topology: dict, name: str) -> dict:
                     rings.append(coords if coords[0] == coords[-1] else [*coords, coords[0]])
             if rings:
                 polygons.append(rings)
-    feature = {"type": "Feature", "properties": {}, "geometry": {"type": "MultiPolygon", "coordinates": polygons}}
+    geometry = {"type": "MultiPolygon", "coordinates": polygons}
+    feature = {"type": "Feature", "properties": {}, "geometry": geometry}
     return {"type": "FeatureCollection", "features": [feature]}
 
 

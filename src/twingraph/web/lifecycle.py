@@ -137,7 +137,7 @@ def city_view(describer: Describer, iri: str) -> CityView:
     placed = {p.href for p in partners.values()}
     unplaced: dict[str, MapPoint] = {}
     for entry in ordered:
-        for partner in entry.partners:
-            if partner.href not in placed and partner.href != describer.href(iri) and partner.href:
-                unplaced.setdefault(partner.href, MapPoint(0, 0, partner.text, partner.href))
+        for other in entry.partners:
+            if other.href and other.href not in placed and other.href != describer.href(iri):
+                unplaced.setdefault(other.href, MapPoint(0, 0, other.text, other.href))
     return CityView(ordered, city_map(center, list(partners.values()), list(unplaced.values())))

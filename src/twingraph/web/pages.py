@@ -126,7 +126,7 @@ def overview(lang: Language) -> MapView | None:
 
 
 def _overview(lang: Language) -> MapView | None:
-    site, store = site_data(), get_store()
+    store = get_store()
     cities: dict[str, PlacedCity] = {}
     for row in store.select(load_query("pages/map-cities")):
         city = term_text(row["city"])
