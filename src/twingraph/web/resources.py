@@ -45,6 +45,7 @@ from twingraph.web.render import (
     ui_text,
 )
 from twingraph.web.search import search
+from twingraph.web.timelines import city_timeline, partnership_timeline
 from twingraph.web.uris import TYPES_BY_SEGMENT, is_slug
 
 bp = Blueprint("resources", __name__)
@@ -179,6 +180,12 @@ def html_page(segment: str, iri: str) -> Response:
     events = timeline(d, iri) if segment == "partnership" else None
     city = city_view(d, iri) if segment == "city" else None
     terms = offices(d, iri) if segment == "person" else None
+    drawing = None
+    if events is not None:
+        dated = [(e.label, day, e.href) for e in events for day, _ in e.dates]
+        drawing = partnership_timeline(d, iri, dated)
+    elif segment == "city":
+        drawing = city_timeline(d, iri)
     doc_path = f"/doc/{segment}/{split_suffix(iri.rsplit('/', 1)[1])[0]}"
     jsonld = schema_org(iri, description.facts, request.host_url.rstrip("/") + doc_path)
     return render_page(
@@ -189,6 +196,7 @@ def html_page(segment: str, iri: str) -> Response:
         events=events,
         city=city,
         terms=terms,
+        drawing=drawing,
         jsonld=jsonld,
         doc_path=doc_path,
         formats=FORMATS[1:],
