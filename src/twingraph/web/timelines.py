@@ -27,8 +27,10 @@ _DATE = re.compile(r"^(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 def date_range(value: str) -> tuple[dt.date, dt.date] | None:
     """The first and last day a stated date (xsd:date, gYearMonth or gYear) may mean; None if unreadable.
 
-    >>> date_range("1978"), date_range("2024-02")
-    ((datetime.date(1978, 1, 1), datetime.date(1978, 12, 31)), (datetime.date(2024, 2, 1), datetime.date(2024, 2, 29)))
+    >>> date_range("1978")
+    (datetime.date(1978, 1, 1), datetime.date(1978, 12, 31))
+    >>> date_range("2024-02")
+    (datetime.date(2024, 2, 1), datetime.date(2024, 2, 29))
     >>> date_range("1960-04-02"), date_range("about 1960")
     ((datetime.date(1960, 4, 2), datetime.date(1960, 4, 2)), None)
     """
@@ -192,7 +194,7 @@ def _status_lanes(describer: Describer, this: str, city: bool) -> dict[str, Lane
 def partnership_timeline(
     describer: Describer, iri: str, events: list[tuple[str, str, str | None]]
 ) -> TimelineDrawing | None:
-    """A partnership's life cycle: its status periods on one lane, its events (label, date, link) on another."""
+    """A partnership's life cycle: its status periods on a lane, its events (label, date, link) on another."""
     lanes = list(_status_lanes(describer, iri, city=False).values())
     for lane in lanes:
         lane.label, lane.href = describer.lang.text("status"), None
