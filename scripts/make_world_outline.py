@@ -68,8 +68,15 @@ def geojson(topology: dict, name: str) -> dict:
             rings = []
             for ring in polygon:
                 coords: list[list[float]] = []
+                shift = 0.0
+                previous: float | None = None
                 for lon, lat in ring_points(ring, arcs):
-                    point = [round(lon, 1), round(lat, 1)]
+                    # Unwrap rings that cross the antimeridian (Chukotka, Fiji) so that no fill spans
+                    # the whole map: the ring continues past 180 degrees instead of jumping back.
+                    if previous is not None and abs(lon + shift - previous) > 180:
+                        shift += 360.0 if previous > lon + shift else -360.0
+                    previous = lon + shift
+                    point = [round(lon + shift, 1), round(lat, 1)]
                     if not coords or coords[-1] != point:
                         coords.append(point)
                 if len(coords) > 3:

@@ -98,17 +98,18 @@
     map.attributionControl.addAttribution("Natural Earth · Leaflet");
     var land = L.layerGroup().addTo(map);
     fetch(element.dataset.land).then(function (r) { return r.json(); }).then(function (geo) {
-      L.geoJSON(geo, { interactive: false, style: { color: "#9aa8a0", weight: 0.6, fillColor: "#e6ebe4", fillOpacity: 1 } })
+      L.geoJSON(geo, { interactive: false, style: { stroke: false, fillColor: "#f3f1e8", fillOpacity: 1 } })
         .addTo(land);
       land.eachLayer(function (l) { l.bringToBack(); });
     });
     var maxLine = Math.max.apply(null, [1].concat(data.lines.map(function (l) { return l[2]; })));
     var maxPoint = Math.max.apply(null, [1].concat(points.map(function (p) { return p.weight; })));
-    data.lines.forEach(function (line) {
+    // Thin faint lines for the many small flows, drawn first; the few big ones wide and on top.
+    data.lines.slice().sort(function (a, b) { return a[2] - b[2]; }).forEach(function (line) {
       var a = points[line[0]], b = points[line[1]], share = Math.sqrt(line[2] / maxLine);
       var title = a.label + " – " + b.label + (data.aggregated ? ": " + line[2] : "");
       L.polyline(greatCircle([a.lat, a.long], [b.lat, b.long], 32), {
-        color: "#a3194f", weight: data.aggregated ? 0.8 + 5 * share : 1.6, opacity: data.aggregated ? 0.25 + 0.5 * share : 0.7
+        color: "#a3194f", weight: data.aggregated ? 0.5 + 6 * share : 1.6, opacity: data.aggregated ? 0.07 + 0.6 * share : 0.7
       }).bindTooltip(title, { sticky: true }).addTo(map);
     });
     points.forEach(function (p) {
