@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from twingraph.queries import load_query
 from twingraph.web import get_store
 from twingraph.web.conneg import revalidate
+from twingraph.web.ego import ego_query
 from twingraph.web.i18n import Language
 from twingraph.web.labels import app_cached, site_data, term_text
 from twingraph.web.list_formats import FORMATS as LIST_FORMATS
@@ -17,7 +18,7 @@ from twingraph.web.lists import FACETS, PAGE_SIZE, build_list, list_rows
 from twingraph.web.maps import MapView, PlacedCity, world_map
 from twingraph.web.render import current_language, html_variant, render_page, url_with
 from twingraph.web.search import search
-from twingraph.web.uris import RESOURCE_TYPES, TYPES_BY_SEGMENT
+from twingraph.web.uris import RESOURCE_TYPES, TYPES_BY_SEGMENT, is_slug
 
 bp = Blueprint("pages", __name__)
 MAX_QUERY = 200
@@ -140,6 +141,17 @@ def _overview(lang: Language) -> MapView | None:
     names = {code: str(lang.locale.territories.get(code, code)) for code in codes}
     hrefs = {code: f"/list/city?country={code}" for code in codes}
     return world_map(cities, sorted(set(pairs)), names, hrefs)
+
+
+@bp.get("/network/<slug>.rq")
+def network_query(slug: str) -> Response:
+    """The SPARQL query that draws a city's ego network on its page, ready to run anywhere."""
+    site = site_data()
+    iri = site.uris.resource_iri("city", slug)
+    if not is_slug(slug) or site.uris.split(iri) is None or iri not in set(site.entities()):
+        abort(404, f"There is no city '{slug[:60]}'.")
+    body = ego_query(iri, site.uris.base)
+    return revalidate(Response(body, content_type="application/sparql-query; charset=utf-8"), "rq", slug)
 
 
 @bp.get("/sitemap.xml")

@@ -28,6 +28,7 @@ from twingraph.web.conneg import (
     split_suffix,
 )
 from twingraph.web.describe import Describer
+from twingraph.web.ego import ego_network, ego_query
 from twingraph.web.errors import render_error
 from twingraph.web.jsonld import schema_org
 from twingraph.web.labels import site_data
@@ -186,6 +187,8 @@ def html_page(segment: str, iri: str) -> Response:
         drawing = partnership_timeline(d, iri, dated)
     elif segment == "city":
         drawing = city_timeline(d, iri)
+    network = ego_network(d, iri) if segment == "city" else None
+    network_query = ego_query(iri, d.site.uris.base) if network else ""
     doc_path = f"/doc/{segment}/{split_suffix(iri.rsplit('/', 1)[1])[0]}"
     jsonld = schema_org(iri, description.facts, request.host_url.rstrip("/") + doc_path)
     return render_page(
@@ -197,6 +200,8 @@ def html_page(segment: str, iri: str) -> Response:
         city=city,
         terms=terms,
         drawing=drawing,
+        network=network,
+        network_query=network_query,
         jsonld=jsonld,
         doc_path=doc_path,
         formats=FORMATS[1:],
