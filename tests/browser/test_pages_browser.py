@@ -89,7 +89,7 @@ def test_keyboard_reaches_search_and_skip_link(page: Any, live_server: str) -> N
     assert page.evaluate("() => document.activeElement.className") == "skip"
     page.keyboard.press("Enter")
     assert page.evaluate("() => location.hash") == "#main"
-    page.locator("#site-q").focus()
+    page.locator("main input[name=q]").focus()  # the home page has one search box, in the page
     page.keyboard.type("Keuning")
     page.keyboard.press("Enter")
     page.wait_for_url("**/search?q=Keuning")
