@@ -41,6 +41,13 @@
     yasqe: { value: examples.length ? examples[0].query : "SELECT * WHERE { ?s ?p ?o } LIMIT 10", lineWrapping: true }
   });
   window.yasgui = yasgui;
+  // Accessibility of the vendored editor: its text area gets a name, its scrolling region a tab stop.
+  container.querySelectorAll("textarea").forEach(function (area) {
+    area.setAttribute("aria-label", container.dataset.editorLabel || "SPARQL");
+  });
+  container.querySelectorAll(".CodeMirror-scroll").forEach(function (region) {
+    region.setAttribute("tabindex", "0");
+  });
   var description = document.getElementById("example-description");
   document.querySelectorAll(".sparql-examples button").forEach(function (button) {
     button.addEventListener("click", function () {
