@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app
+from jinja2 import FileSystemBytecodeCache
 
 from twingraph.config import Settings, load_settings
 from twingraph.store import Store, open_store
@@ -16,6 +17,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     """Build the app for one release: settings default to the environment, the store to the release."""
     settings = settings or load_settings()
     app = Flask(__name__)
+    # Compiled templates are kept on disk (keyed by their source's checksum), so that the first page
+    # of a fresh worker does not spend half a second compiling the page templates.
+    app.jinja_env.bytecode_cache = FileSystemBytecodeCache()
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[SETTINGS_KEY] = settings

@@ -64,6 +64,10 @@ class Language:
         message = Markup(catalogue(self.ui)[key])
         return message % values if values else message
 
+    def has(self, key: str) -> bool:
+        """Whether the catalogue of the UI language has ``key``."""
+        return key in catalogue(self.ui)
+
     @property
     def locale(self) -> babel.Locale:
         """The Babel locale of the UI language (names of countries and languages, number formats)."""

@@ -51,6 +51,11 @@ def ui_text(key: str, **values: str | int) -> Markup:
     return current_language().text(key, **values)
 
 
+def ui_text_or(key: str, default: str) -> str:
+    """The UI string ``key`` if the catalogue has it, else ``default`` (a template global)."""
+    return str(current_language().text(key)) if current_language().has(key) else default
+
+
 def ui_number(value: float) -> str:
     """A number in the reader's language (a template global)."""
     return format_number(value, current_language().ui)

@@ -44,6 +44,7 @@ from twingraph.web.render import (
     ui_language_name,
     ui_number,
     ui_text,
+    ui_text_or,
 )
 from twingraph.web.search import search
 from twingraph.web.timelines import city_timeline, partnership_timeline
@@ -56,6 +57,7 @@ bp.add_app_template_global(ui_gettext, "tr")
 bp.add_app_template_global(ui_number, "fmt_num")
 bp.add_app_template_global(ui_language_name, "lang_name")
 bp.add_app_template_global(ui_code, "page_ui")
+bp.add_app_template_global(ui_text_or, "t_or")
 
 
 def describer() -> Describer:
