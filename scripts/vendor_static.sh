@@ -11,5 +11,4 @@ trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$STATIC/leaflet"
 cp "$WORK/leaflet/dist/leaflet.js" "$WORK/leaflet/dist/leaflet.css" "$WORK/leaflet/LICENSE" "$STATIC/leaflet/"
 cp -r "$WORK/leaflet/dist/images" "$STATIC/leaflet/"
-${PYTHON:-python3} scripts/make_world_outline.py "$WORK/world-atlas/land-110m.json" "$STATIC/world.svg"
 ${PYTHON:-python3} scripts/make_world_outline.py "$WORK/world-atlas/land-110m.json" "$STATIC/land.geojson"
