@@ -1,4 +1,4 @@
-"""Convert Natural Earth's land outline (npm package world-atlas, TopoJSON) into static/world.svg, once.
+"""Convert Natural Earth's land outline (npm package world-atlas, TopoJSON) into static/land.geojson (or an SVG).
 
 Usage: npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz &&
        python scripts/make_world_outline.py package/land-110m.json src/twingraph/web/static/world.svg
