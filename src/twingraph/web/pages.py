@@ -65,7 +65,10 @@ def type_list(segment: str, suffix: str | None = None) -> Response:
     size = min(max(request.args.get("_size", PAGE_SIZE, type=int) or PAGE_SIZE, 1), MAX_PAGE_SIZE)
     site, lang = site_data(), current_language()
     filters = {k: request.args.get(k, "")[:MAX_QUERY] for k in FACETS if request.args.get(k)}
-    data = app_cached("lists", (segment, lang.data), lambda: list_rows(get_store(), site, lang, rtype))
+    # Keyed by the UI language too: facet names (countries, decades) are written in it.
+    data = app_cached(
+        "lists", (segment, lang.ui, lang.data), lambda: list_rows(get_store(), site, lang, rtype)
+    )
     view = build_list(
         data, rtype, text=text, filters=filters, sort=sort, descending=descending, page=page, page_size=size
     )
@@ -123,7 +126,7 @@ def overview_map() -> Response:
 
 def overview(lang: Language) -> MapView | None:
     """The world map of all partnerships by country (computed once per app and language)."""
-    return app_cached("map", lang.data, lambda: _overview(lang))
+    return app_cached("map", (lang.ui, lang.data), lambda: _overview(lang))
 
 
 def _overview(lang: Language) -> MapView | None:
