@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from twingraph.queries import load_query
 from twingraph.web import get_store
-from twingraph.web.conneg import revalidate
+from twingraph.web.conneg import add_vary, revalidate
 from twingraph.web.ego import ego_query
 from twingraph.web.i18n import Language
 from twingraph.web.labels import app_cached, site_data, term_text
@@ -55,7 +55,8 @@ def type_list(segment: str, suffix: str | None = None) -> Response:
             + ", ".join(t.segment for t in RESOURCE_TYPES if t.listed)
             + ".",
         )
-    fmt = suffix or request.args.get("_format") or "html"
+    negotiated = not suffix and not request.args.get("_format")
+    fmt = suffix or request.args.get("_format") or _accepted_list_format()
     if fmt not in ("html", *LIST_FORMATS):
         abort(400, f"Unknown format '{fmt[:20]}'. Lists are offered as html, csv and json.")
     text = request.args.get("q", "")[:MAX_QUERY]
@@ -73,20 +74,19 @@ def type_list(segment: str, suffix: str | None = None) -> Response:
         data, rtype, text=text, filters=filters, sort=sort, descending=descending, page=page, page_size=size
     )
     variant = request.query_string.decode("latin-1")
-    if fmt == "csv":
-        body = list_csv(view)
-        response = Response(body, content_type=LIST_FORMATS["csv"])
-        response.headers["Content-Disposition"] = f'inline; filename="{segment}.csv"'
-        return revalidate(response, *html_variant("csv", variant))
-    if fmt == "json":
-        response = Response(
-            json.dumps(list_json(view, filters), ensure_ascii=False, indent=1),
-            content_type="application/json",
-        )
-        return revalidate(response, *html_variant("json", variant))
+    if fmt in LIST_FORMATS:
+        if fmt == "csv":
+            response = Response(list_csv(view), content_type=LIST_FORMATS["csv"])
+            response.headers["Content-Disposition"] = f'inline; filename="{segment}.csv"'
+        else:
+            body = json.dumps(list_json(view, filters), ensure_ascii=False, indent=1)
+            response = Response(body, content_type=LIST_FORMATS["json"])
+        if negotiated:
+            add_vary(response, "Accept")
+        return revalidate(response, *html_variant(fmt, variant))
     title = site.name(site.uris.class_iri(rtype), lang)
     downloads = [(name, url_with(f"{request.path}.{name}", _format=None, page=None)) for name in LIST_FORMATS]
-    return render_page(
+    answer = render_page(
         "list.html",
         variant,
         view=view,
@@ -98,6 +98,16 @@ def type_list(segment: str, suffix: str | None = None) -> Response:
         url_with=url_with,
         downloads=downloads,
     )
+    if negotiated:
+        add_vary(answer, "Accept")
+    return answer
+
+
+def _accepted_list_format() -> str:
+    """``csv`` or ``json`` when the Accept header prefers them to HTML (``*/*`` gets HTML)."""
+    offers = ["text/html", "text/csv", "application/json"]
+    best = request.accept_mimetypes.best_match(offers, "text/html") if request.headers.get("Accept") else None
+    return {"text/csv": "csv", "application/json": "json"}.get(best or "", "html")
 
 
 @bp.get("/search")
