@@ -1,7 +1,10 @@
-"""Convert Natural Earth's land outline (npm package world-atlas, TopoJSON) into static/world.svg, once.
+"""Convert Natural Earth's land outline (npm package world-atlas, TopoJSON) into static/land.geojson (or an SVG).
 
 Usage: npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz &&
        python scripts/make_world_outline.py package/land-110m.json src/twingraph/web/static/world.svg
+       python scripts/make_world_outline.py package/land-110m.json src/twingraph/web/static/land.geojson
+
+The GeoJSON (longitude, latitude, rounded to 0.1 degree) is the base layer of the Leaflet maps.
 
 The SVG uses plate carrée coordinates (x = longitude, y = -latitude, viewBox -180 -90 360 180), so
 that the city maps can draw points and lines in the same coordinates around ``<use href="…#land">``.
@@ -56,9 +59,43 @@ def path_data(topology: dict, name: str) -> str:
     return "".join(parts)
 
 
+def geojson(topology: dict, name: str) -> dict:
+    """The named object as one GeoJSON MultiPolygon feature, rounded to 0.1 degree."""
+    arcs = decode_arcs(topology)
+    polygons = []
+    for geometry in topology["objects"][name]["geometries"]:
+        for polygon in geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]:
+            rings = []
+            for ring in polygon:
+                coords: list[list[float]] = []
+                shift = 0.0
+                previous: float | None = None
+                for lon, lat in ring_points(ring, arcs):
+                    # Unwrap rings that cross the antimeridian (Chukotka, Fiji) so that no fill spans
+                    # the whole map: the ring continues past 180 degrees instead of jumping back.
+                    if previous is not None and abs(lon + shift - previous) > 180:
+                        shift += 360.0 if previous > lon + shift else -360.0
+                    previous = lon + shift
+                    point = [round(lon + shift, 1), round(lat, 1)]
+                    if not coords or coords[-1] != point:
+                        coords.append(point)
+                if len(coords) > 3:
+                    rings.append(coords if coords[0] == coords[-1] else [*coords, coords[0]])
+            if rings:
+                polygons.append(rings)
+    geometry = {"type": "MultiPolygon", "coordinates": polygons}
+    feature = {"type": "Feature", "properties": {}, "geometry": geometry}
+    return {"type": "FeatureCollection", "features": [feature]}
+
+
 def main(source: str, target: str) -> None:
-    """Write the SVG outline."""
+    """Write the SVG outline (or the GeoJSON, for a ``.geojson`` target)."""
     topology = json.loads(Path(source).read_text(encoding="utf-8"))
+    if target.endswith(".geojson"):
+        text = json.dumps(geojson(topology, "land"), separators=(",", ":")) + "\n"
+        Path(target).write_text(text, encoding="utf-8")
+        print(f"{target}: {len(text)} bytes")
+        return
     d = path_data(topology, "land")
     svg = (
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="-180 -90 360 180">'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs, urlparse
 
@@ -149,9 +150,14 @@ def test_sitemap_and_robots(pages_client: FlaskClient) -> None:
 
 
 def test_overview_map(pages_client: FlaskClient) -> None:
-    page = get_page(pages_client, "/map")
-    assert len([1 for tag, _ in page.tags if tag == "circle"]) == 4
-    assert len([1 for tag, a in page.tags if tag == "path" and a.get("class") == "route"]) == 3
+    html = pages_client.get("/map", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    start = html.index('<script type="application/json" id="world-map-data">') + 52
+    data = json.loads(html[start : html.index("</script>", start)])
+    assert data["aggregated"] is True
+    # One point per country with its number of cities, one line per pair of countries.
+    assert sum(p["weight"] for p in data["points"]) == 4
+    assert all(a != b and n >= 1 for a, b, n in data["lines"])
+    assert "The map as a table" in html
 
 
 def test_home_embeds_the_dataset_as_json_ld(pages_client: FlaskClient) -> None:
@@ -164,22 +170,4 @@ def test_home_embeds_the_dataset_as_json_ld(pages_client: FlaskClient) -> None:
     assert data["distribution"]["url"].endswith("/dumps/")
 
 
-def test_every_ui_string_a_template_uses_exists_in_both_languages() -> None:
-    import re
-    from pathlib import Path
-
-    from twingraph.web import i18n
-
-    folder = Path(i18n.__file__).parent / "templates"
-    used = {
-        key for path in folder.glob("*.html") for key in re.findall(r"\bt\('([a-z_]+)'\)", path.read_text())
-    }
-    assert used, "no UI strings found: the pattern is wrong"
-    from twingraph.web.lists import SPECS
-    from twingraph.web.ontology import LINKS, SECTIONS
-
-    used |= {c.title for spec in SPECS.values() for c in spec.columns}
-    used |= {key for key, _ in SECTIONS} | {key for key, _ in LINKS}
-    assert used <= set(i18n.STRINGS), used - set(i18n.STRINGS)
-    for key, (en, de) in i18n.STRINGS.items():
-        assert en.strip() and de.strip(), key
+# Every UI string in both languages: tests/test_pages_i18n.py (the message catalogues).

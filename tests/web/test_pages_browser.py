@@ -1,5 +1,6 @@
-"""A reader's walk through the site in headless Chromium, on the real release, with screenshots for the docs;
-and axe-core's accessibility checks (no serious or critical violation) on the main page types."""
+"""A reader's walk through the site in headless Chromium, on the real release; and axe-core's accessibility
+checks (no serious or critical violation) on the main page types. (The screenshots of every page type
+come from test_pages_views.py.)"""
 
 from __future__ import annotations
 
@@ -7,15 +8,7 @@ from typing import Any
 
 import pytest
 
-from twingraph.config import PROJECT_DIR
-
-SCREENSHOTS = PROJECT_DIR / "docs" / "screenshots"
 pytestmark = [pytest.mark.browser, pytest.mark.server]
-
-
-def shot(page: Any, name: str, full_page: bool = False) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 def test_search_amiens_partnership_timeline_language_map(page: Any, live_server: str) -> None:
@@ -24,7 +17,6 @@ def test_search_amiens_partnership_timeline_language_map(page: Any, live_server:
     page.on("request", lambda r: None if r.url.startswith(live_server) else outside.append(r.url))
     page.goto(live_server + "/", wait_until="networkidle")
     assert page.locator("h1").first.inner_text().startswith("twingraph")
-    shot(page, "home")
 
     page.locator("main input[name=q]").fill("Amiens")
     page.locator("main input[name=q]").press("Enter")
@@ -32,7 +24,6 @@ def test_search_amiens_partnership_timeline_language_map(page: Any, live_server:
     results = page.locator("ol.results a")
     assert results.count() > 0
     assert results.first.get_attribute("href") == "/doc/city/amiens"
-    shot(page, "search")
 
     page.locator('ol.results a[href="/doc/partnership/dortmund-amiens"]').click()
     page.wait_for_url("**/doc/partnership/dortmund-amiens")
@@ -46,13 +37,11 @@ def test_search_amiens_partnership_timeline_language_map(page: Any, live_server:
     dates = timeline.locator("p.when time").evaluate_all("els => els.map(e => e.getAttribute('datetime'))")
     assert dates.index("1959-11-20") < dates.index("1960-04-02")
     proclamation.first.scroll_into_view_if_needed()
-    shot(page, "partnership")
 
     page.locator('nav.langs a[hreflang="de"]').click()
     page.wait_for_load_state("networkidle")
     assert page.locator("html").get_attribute("lang") == "de"
     assert page.locator("#timeline-h").inner_text() == "Lebenslauf"
-    shot(page, "partnership-de")
 
     page.locator(
         '#timeline a[href="/doc/city/dortmund"], #properties a[href="/doc/city/dortmund"]'
@@ -60,17 +49,17 @@ def test_search_amiens_partnership_timeline_language_map(page: Any, live_server:
     page.wait_for_url("**/doc/city/dortmund")
     assert page.locator("html").get_attribute("lang") == "de"  # the choice sticks
     page.locator('nav.toc a[href="#map"]').click()
-    svg = page.locator("#map svg.map")
-    assert svg.is_visible()
-    assert page.locator("#map svg.map circle").count() >= 10  # Dortmund and its partner cities
-    assert page.locator("#map svg.map path.route").count() >= 9
-    box = svg.bounding_box()
+    figure = page.locator("#city-map")
+    page.wait_for_selector('#city-map[data-ready="true"]')
+    assert figure.is_visible()
+    assert page.locator("#city-map path.leaflet-interactive").count() >= 20  # Dortmund, partners, arcs
+    box = figure.bounding_box()
     assert box is not None and box["width"] > 500
-    # The shipped outline really draws: the land path has been fetched and rendered.
-    land = page.evaluate("() => document.querySelector('#map use.land').getBBox().width")
-    assert land > 0
-    svg.scroll_into_view_if_needed()
-    shot(page, "city-map")
+    # The shipped outline really draws: the land GeoJSON has been fetched and rendered.
+    page.wait_for_function(
+        "() => document.querySelectorAll('#city-map path:not(.leaflet-interactive)').length > 0"
+    )
+    figure.scroll_into_view_if_needed()
     assert outside == [], f"requests left the server: {outside}"
 
 
@@ -79,7 +68,6 @@ def test_phone_layout(page: Any, live_server: str) -> None:
     page.goto(live_server + "/doc/person/maurice-vast?lang=en", wait_until="networkidle")
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 390, "the page scrolls sideways on a phone"
-    shot(page, "person-phone")
 
 
 def test_keyboard_reaches_search_and_skip_link(page: Any, live_server: str) -> None:
@@ -88,7 +76,7 @@ def test_keyboard_reaches_search_and_skip_link(page: Any, live_server: str) -> N
     assert page.evaluate("() => document.activeElement.className") == "skip"
     page.keyboard.press("Enter")
     assert page.evaluate("() => location.hash") == "#main"
-    page.locator("#site-q").focus()
+    page.locator("main input[name=q]").focus()  # the home page has one search box, in the page
     page.keyboard.type("Keuning")
     page.keyboard.press("Enter")
     page.wait_for_url("**/search?q=Keuning")

@@ -90,14 +90,14 @@ def test_incoming_links_are_paged(pages_client: FlaskClient) -> None:
 def test_city_page_lists_partnerships_and_draws_the_map(pages_client: FlaskClient) -> None:
     page = get_page(pages_client, "/doc/city/dortmund")
     assert {"/doc/partnership/dortmund-amiens", "/doc/partnership/dortmund-leeds"} <= set(page.links)
-    svg = [attrs for tag, attrs in page.tags if tag == "svg" and "map" in (attrs.get("class") or "")]
-    assert len(svg) == 1
-    circles = [attrs for tag, attrs in page.tags if tag == "circle"]
-    assert len(circles) == 4  # Dortmund and its three partners with coordinates
-    routes = [attrs for tag, attrs in page.tags if tag == "path" and attrs.get("class") == "route"]
-    assert len(routes) == 3
-    uses = [attrs.get("href") for tag, attrs in page.tags if tag == "use"]
-    assert uses == ["/static/world.svg#land"]  # the shipped outline, nothing from elsewhere
+    maps = [attrs for tag, attrs in page.tags if tag == "div" and "leaflet-map" in (attrs.get("class") or "")]
+    assert len(maps) == 1 and maps[0]["data-land"] == "/static/land.geojson"  # the shipped outline
+    html = pages_client.get("/doc/city/dortmund").get_data(as_text=True)
+    start = html.index('<script type="application/json" id="city-map-data">') + 51
+    data = json.loads(html[start : html.index("</script>", start)])
+    assert len(data["points"]) == 4  # Dortmund and its three partners with coordinates
+    assert data["points"][0]["primary"] and len(data["lines"]) == 3
+    assert "/static/leaflet/leaflet.js" in [a.get("src") for tag, a in page.tags if tag == "script"]
 
 
 def test_pages_embed_schema_org_json_ld(pages_client: FlaskClient) -> None:
@@ -128,7 +128,11 @@ def test_no_page_loads_anything_from_elsewhere(pages_client: FlaskClient) -> Non
                 value = attrs.get(name) or ""
                 if tag in ("script", "link", "img", "use", "iframe", "source"):
                     assert not value.startswith(("http:", "https:", "//")), (url, tag, value)
-        assert all(s.get("type") == "application/ld+json" for s in page.scripts)  # no inline or remote JS
+        # No inline or remote JS: scripts are data blocks or files of this server.
+        for script in page.scripts:
+            assert script.get("type") in ("application/ld+json", "application/json") or str(
+                script.get("src")
+            ).startswith("/static/"), (url, script)
 
 
 def test_downloads_in_every_format(pages_client: FlaskClient) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from jinja2 import FileSystemBytecodeCache
 
 from twingraph.config import Settings, load_settings
 from twingraph.release import ReleaseError, resolve_release
@@ -31,6 +32,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             raise
         release = None  # a store given without a release folder (tests of a bare store)
     app = Flask(__name__)
+    # Compiled templates are kept on disk (keyed by their source's checksum), so that the first page
+    # of a fresh worker does not spend half a second compiling the page templates.
+    app.jinja_env.bytecode_cache = FileSystemBytecodeCache()
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     owned = store is None

@@ -681,6 +681,61 @@ OPERATIONS: dict[str, dict[str, Any]] = {
     "get /openapi.json": {"summary": "This description.", "statuses": ["200"]},
 }
 
+# The facets of every list and its downloads (web/lists.py FACETS), documented once for both routes.
+_LIST_FACETS = [
+    {
+        "name": name,
+        "in": "query",
+        "description": f"Keep the rows whose {name} is this value (repeatable).",
+        "required": False,
+        "schema": {"type": "string"},
+    }
+    for name in ("country", "kind", "status", "decade", "source")
+] + [
+    {
+        "name": "_size",
+        "in": "query",
+        "description": "Rows per page.",
+        "required": False,
+        "schema": {"type": "integer", "minimum": 1},
+    },
+    {
+        "name": "_format",
+        "in": "query",
+        "description": "csv or json: the rows of this view as data.",
+        "required": False,
+        "schema": {"type": "string", "enum": ["csv", "json"]},
+    },
+]
+OPERATIONS["get /list/{segment}"]["parameters"] += _LIST_FACETS
+OPERATIONS["get /list/{segment}.{suffix}"] = {
+    "summary": "The rows of a list view (the same filters as the page) as CSV or JSON.",
+    "statuses": ["200", "304", "404"],
+    "parameters": [
+        *OPERATIONS["get /list/{segment}"]["parameters"],
+        {
+            "name": "suffix",
+            "in": "path",
+            "description": "csv or json.",
+            "required": True,
+            "schema": {"type": "string", "enum": ["csv", "json"]},
+        },
+    ],
+}
+OPERATIONS["get /network/{slug}.rq"] = {
+    "summary": "The SPARQL query that draws a city's ego network (its partners and theirs).",
+    "statuses": ["200", "304", "404"],
+    "parameters": [
+        {
+            "name": "slug",
+            "in": "path",
+            "description": "The city's slug.",
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    ],
+}
+
 SCHEMAS: dict[str, Any] = {
     "Error": {
         "type": "object",

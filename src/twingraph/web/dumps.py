@@ -15,12 +15,16 @@ from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file, url_for
+from markupsafe import Markup
 from werkzeug.exceptions import NotAcceptable, NotFound
 from werkzeug.wrappers.response import Response as BaseResponse
 
 from twingraph.formats import formats_of, negotiate
-from twingraph.release import ReleaseError, ReleaseInfo, is_version, list_releases, read_release
+from twingraph.release import ReleaseError, ReleaseFile, ReleaseInfo, is_version, list_releases, read_release
 from twingraph.web.conneg import add_vary
+from twingraph.web.i18n import Language, format_size
+from twingraph.web.markdown import markdown_inline
+from twingraph.web.render import current_language
 from twingraph.web.state import get_settings, get_store
 
 bp = Blueprint("dumps", __name__)
@@ -76,7 +80,14 @@ def _as_json(release: ReleaseInfo, newest: str) -> dict[str, Any]:
     }
 
 
-def _listing(releases: list[ReleaseInfo], suffix: str | None, title: str) -> Response:
+def _file_description(file: ReleaseFile, lang: Language) -> Markup:
+    """What a release file is, in the reader's language, its Markdown (`code`) rendered."""
+    if file.media_type == "text/csv":
+        return lang.text("file_table", name=file.name)
+    return markdown_inline(lang.gettext(file.description))
+
+
+def _listing(releases: list[ReleaseInfo], suffix: str | None, title: tuple[str, str]) -> Response:
     """Render releases as HTML or JSON (by suffix, else by the Accept header)."""
     newest = releases[0].version if releases else ""
     kind = {"json": "application/json", "html": "text/html"}.get(suffix or "")
@@ -92,8 +103,17 @@ def _listing(releases: list[ReleaseInfo], suffix: str | None, title: str) -> Res
         body = {"releases": [_as_json(r, newest) for r in releases]}
         response = Response(Response.json_module.dumps(body, indent=2) + "\n", mimetype="application/json")
     else:
-        html = render_template("dumps.html", releases=releases, newest=newest, title=title)
+        lang = current_language()
+        html = render_template(
+            "dumps.html",
+            releases=releases,
+            newest=newest,
+            title=lang.text(title[0], version=title[1]),
+            size=lambda n: format_size(n, lang.ui),
+            describe=lambda f: _file_description(f, lang),
+        )
         response = Response(html, mimetype="text/html")
+        add_vary(response, "Accept-Language", "Cookie")
     if suffix is None:
         add_vary(response, "Accept")
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
@@ -106,7 +126,7 @@ def _listing(releases: list[ReleaseInfo], suffix: str | None, title: str) -> Res
 @bp.get("/dumps/index.<any(json, html):suffix>")
 def index(suffix: str | None = None) -> Response:
     """Every release, newest first, with its files (HTML, or JSON by Accept or ``index.json``)."""
-    return _listing(_releases(), suffix, "Downloads")
+    return _listing(_releases(), suffix, ("dumps_title", ""))
 
 
 @bp.get("/dumps/<version>/")
@@ -115,7 +135,7 @@ def release(version: str, suffix: str | None = None) -> Response | BaseResponse:
     """One release and its files."""
     if version == "latest":
         return redirect(url_for("dumps.release", version=_newest(), suffix=suffix), code=302)
-    return _listing([_release(version)], suffix, f"Release {version}")
+    return _listing([_release(version)], suffix, ("dumps_release_title", version))
 
 
 @bp.get("/dumps/<version>/<name>")

@@ -16,15 +16,11 @@ from twingraph.web.uris import RESOURCE_TYPES, ResourceType
 bp = Blueprint("home", __name__)
 
 DEFAULT_BASE = "https://w3id.org/twingraph/"
-# (query file, English title, German title)
+# (query file, catalogue key of its title)
 EXAMPLES = (
-    ("example-partnerships", "Partnerships by start date", "Partnerschaften nach Beginn"),
-    (
-        "example-timeline",
-        "Life cycles: events in date order, with sources",
-        "Lebensläufe: Ereignisse mit Quellen",
-    ),
-    ("example-conflicts", "Where sources disagree", "Wo Quellen sich widersprechen"),
+    ("example-partnerships", "home_example_partnerships"),
+    ("example-timeline", "home_example_timeline"),
+    ("example-conflicts", "home_example_conflicts"),
 )
 
 
@@ -32,10 +28,10 @@ def example_links() -> list[tuple[str, str, str]]:
     """(title, link to the SPARQL endpoint, query text) of each example, written for the served base IRI."""
     lang = current_language()
     base = get_settings().base_iri
-    links = []
-    for name, en, de in EXAMPLES:
+    links: list[tuple[str, str, str]] = []
+    for name, key in EXAMPLES:
         text = load_query(f"pages/{name}").replace(DEFAULT_BASE, base)
-        links.append((de if lang.ui == "de" else en, "/sparql?" + urlencode({"query": text}), text))
+        links.append((lang.text(key), "/sparql?" + urlencode({"query": text}), text))
     return links
 
 
@@ -62,14 +58,14 @@ def index() -> Response:
     }
     from twingraph.web.pages import overview
 
-    world, cities, _lines = overview(lang)
+    world = overview(lang)
     return render_page(
         "home.html",
         counts=counts,
         examples=example_links(),
         jsonld=dataset,
         map=world,
-        map_cities=len(cities),
+        map_cities=world.cities_placed if world else 0,
         city_count=totals.get(uris.class_iri(_resource_type("city")), 0),
         partnership_count=totals.get(uris.class_iri(_resource_type("partnership")), 0),
     )

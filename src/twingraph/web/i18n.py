@@ -2,7 +2,8 @@
 
 The language comes from ``?lang=`` (which also sets a cookie, so the choice sticks), else the
 cookie, else ``Accept-Language``. Data labels follow the reader's languages in order of preference,
-then English, German and French, then any other; the UI itself is German or English.
+then English, German and French, then any other; the UI itself is German or English, its strings in
+one gettext catalogue per language (``translations/<lang>/LC_MESSAGES/messages.po``).
 """
 
 from __future__ import annotations
@@ -10,176 +11,39 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
+import babel
 import babel.dates
+import babel.numbers
+import babel.units
+from babel.messages import pofile
 from flask import Request
+from markupsafe import Markup
 
 UI_LANGUAGES = ("en", "de")
 DATA_LANGUAGES = ("en", "de", "fr")
 LANG_COOKIE = "lang"
 
-# key -> (English, German)
-STRINGS: dict[str, tuple[str, str]] = {
-    "site_tagline": ("Town twinning as Linked Open Data", "Städtepartnerschaften als Linked Open Data"),
-    "site_intro": (
-        "twingraph publishes town twinning partnerships – their life cycle, the people, offices, schools "
-        "and places behind them – as Linked Open Data. Every fact names its source.",
-        "twingraph veröffentlicht Städtepartnerschaften – ihren Lebenslauf, die beteiligten Personen, Ämter, "
-        "Schulen und Orte – als Linked Open Data. Jede Angabe nennt ihre Quelle.",
-    ),
-    "skip": ("Skip to content", "Zum Inhalt springen"),
-    "home": ("Home", "Startseite"),
-    "search": ("Search", "Suche"),
-    "search_label": ("Search all entities by name", "Alle Einträge nach Namen durchsuchen"),
-    "search_placeholder": ("e.g. Amiens, Rostow, Keuning", "z. B. Amiens, Rostow, Keuning"),
-    "search_results": ("Results for", "Ergebnisse für"),
-    "search_none": ("Nothing matches this search.", "Nichts passt zu dieser Suche."),
-    "search_hint": (
-        "Search is typo-tolerant and covers labels in every language.",
-        "Die Suche verzeiht Tippfehler und umfasst Namen in allen Sprachen.",
-    ),
-    "browse": ("Browse", "Stöbern"),
-    "lists": ("Lists", "Listen"),
-    "map": ("Map", "Karte"),
-    "map_all": ("Map of all partnerships", "Karte aller Partnerschaften"),
-    "map_of": ("Map of the partner cities of", "Karte der Partnerstädte von"),
-    "map_none": (
-        "No coordinates are known for these cities.",
-        "Für diese Städte sind keine Koordinaten bekannt.",
-    ),
-    "sparql": ("SPARQL", "SPARQL"),
-    "sparql_ui": ("SPARQL query editor", "SPARQL-Abfrageeditor"),
-    "examples": ("Example queries", "Beispielabfragen"),
-    "dumps": ("Downloads", "Downloads"),
-    "ontology": ("Ontology", "Ontologie"),
-    "shapes": ("Shapes", "Shapes"),
-    "counts": ("What the dataset holds", "Was der Datensatz enthält"),
-    "class": ("Class", "Klasse"),
-    "count": ("Count", "Anzahl"),
-    "release": ("Release", "Release"),
-    "release_latest": ("Newest release", "Neuestes Release"),
-    "release_built": ("built", "erstellt"),
-    "unpublished": ("Unpublished development release", "Unveröffentlichte Entwicklungsversion"),
-    "unpublished_note": (
-        "its inputs are not those of a published version; the part after + is their fingerprint, so the "
-        "version names this content. Cite a published version.",
-        "ihre Eingaben sind nicht die einer veröffentlichten Version; der Teil nach + ist ihr Fingerabdruck, "
-        "die Version benennt also diesen Inhalt. Zitieren Sie eine veröffentlichte Version.",
-    ),
-    "release_downloads": (
-        "Downloads of the whole dataset (all formats, checksums)",
-        "Downloads des ganzen Datensatzes (alle Formate, Prüfsummen)",
-    ),
-    "type": ("Type", "Typ"),
-    "label": ("Name", "Name"),
-    "iri": ("IRI", "IRI"),
-    "properties": ("Properties", "Eigenschaften"),
-    "property": ("Property", "Eigenschaft"),
-    "value": ("Value", "Wert"),
-    "sources": ("Sources", "Quellen"),
-    "source": ("Source", "Quelle"),
-    "more_sources": ("more sources", "weitere Quellen"),
-    "derived": ("derived", "abgeleitet"),
-    "derived_facts": ("Derived facts", "Abgeleitete Angaben"),
-    "derived_hint": (
-        "Computed by the build from the facts above (superclasses, schema.org terms, inverse links); "
-        "no source states them as such.",
-        "Vom Build aus den obigen Angaben berechnet (Oberklassen, schema.org-Begriffe, inverse "
-        "Verknüpfungen); keine Quelle nennt sie so.",
-    ),
-    "conflicts": ("Sources disagree", "Quellen widersprechen sich"),
-    "conflict_on": ("Disagreement on", "Widerspruch bei"),
-    "conflict_badge": ("disputed", "umstritten"),
-    "incoming": ("Links to this resource", "Verweise auf diesen Eintrag"),
-    "incoming_none": ("Nothing links here.", "Nichts verweist hierher."),
-    "from": ("from", "von"),
-    "via": ("via", "über"),
-    "page": ("Page", "Seite"),
-    "previous": ("Previous", "Zurück"),
-    "next": ("Next", "Weiter"),
-    "downloads": ("This description as data", "Diese Beschreibung als Daten"),
-    "with_sources": ("with sources as named graphs", "mit Quellen als benannten Graphen"),
-    "timeline": ("Life cycle", "Lebenslauf"),
-    "timeline_empty": ("No dated events are known.", "Keine datierten Ereignisse bekannt."),
-    "date": ("Date", "Datum"),
-    "event": ("Event", "Ereignis"),
-    "place": ("Place", "Ort"),
-    "people": ("People", "Personen"),
-    "acting_body": ("Acting body", "Handelndes Organ"),
-    "partnerships": ("Partnerships", "Partnerschaften"),
-    "cities": ("Cities", "Städte"),
-    "map_placed": ("cities with coordinates on the map", "Städte mit Koordinaten auf der Karte"),
-    "events": ("Events", "Ereignisse"),
-    "schools": ("Schools", "Schulen"),
-    "more_lists": ("All lists", "Alle Listen"),
-    "partner": ("Partner", "Partner"),
-    "partners": ("Partners", "Partner"),
-    "kind": ("Kind", "Art"),
-    "status": ("Status", "Status"),
-    "start": ("Start", "Beginn"),
-    "country": ("Country", "Land"),
-    "born": ("Born", "Geboren"),
-    "died": ("Died", "Gestorben"),
-    "city": ("City", "Stadt"),
-    "all": ("all", "alle"),
-    "filter": ("Filter", "Filtern"),
-    "filter_text": ("Name contains", "Name enthält"),
-    "sort": ("Sort by", "Sortieren nach"),
-    "ascending": ("ascending", "aufsteigend"),
-    "descending": ("descending", "absteigend"),
-    "apply": ("Apply", "Anwenden"),
-    "shown": ("shown", "angezeigt"),
-    "of": ("of", "von"),
-    "not_found": ("Not found", "Nicht gefunden"),
-    "not_found_text": ("This dataset does not describe", "Dieser Datensatz beschreibt nicht"),
-    "did_you_mean": ("Did you mean", "Meinten Sie"),
-    "not_found_help": (
-        "Try the search, or browse the lists.",
-        "Versuchen Sie die Suche oder stöbern Sie in den Listen.",
-    ),
-    "language": ("Language", "Sprache"),
-    "classes": ("Classes", "Klassen"),
-    "object_properties": ("Object properties", "Objekteigenschaften"),
-    "datatype_properties": ("Datatype properties", "Dateneigenschaften"),
-    "concepts": ("Concepts", "Begriffe"),
-    "superclass": ("Subclass of", "Unterklasse von"),
-    "subproperty": ("Subproperty of", "Untereigenschaft von"),
-    "domain": ("Domain", "Definitionsbereich"),
-    "range": ("Range", "Wertebereich"),
-    "definition": ("Definition", "Definition"),
-    "matches": ("Matches", "Entsprechungen"),
-    "inverse": ("Inverse of", "Invers zu"),
-    "contents": ("Contents", "Inhalt"),
-    "target_class": ("Checks", "Prüft"),
-    "constraints": ("Constraints", "Bedingungen"),
-    "path": ("Path", "Pfad"),
-    "message": ("Message", "Meldung"),
-    "shapes_none": ("No shapes are published yet.", "Noch keine Shapes veröffentlicht."),
-    "license": ("Every fact links to its source.", "Jede Angabe verweist auf ihre Quelle."),
-    "nav": ("Main navigation", "Hauptnavigation"),
-}
+CATALOGUES = Path(__file__).parent / "translations"
+TERM_PREFIX = "term "
 
-# Labels for the terms of other vocabularies that pages show as property names (by short name).
-TERM_LABELS: dict[str, tuple[str, str]] = {
-    "rdf:type": ("type", "Typ"),
-    "rdfs:label": ("name", "Name"),
-    "rdfs:comment": ("comment", "Kommentar"),
-    "rdfs:seeAlso": ("see also", "siehe auch"),
-    "skos:altLabel": ("also known as", "auch bekannt als"),
-    "skos:prefLabel": ("name", "Name"),
-    "skos:definition": ("definition", "Definition"),
-    "skos:inScheme": ("in scheme", "im Schema"),
-    "skos:broader": ("broader", "übergeordnet"),
-    "skos:narrower": ("narrower", "untergeordnet"),
-    "owl:sameAs": ("same as", "identisch mit"),
-    "geo:lat": ("latitude", "Breitengrad"),
-    "geo:long": ("longitude", "Längengrad"),
-    "schema:url": ("web page", "Webseite"),
-    "dct:publisher": ("publisher", "Herausgeber"),
-    "dct:language": ("language", "Sprache"),
-    "dct:source": ("source", "Quelle"),
-    "prov:wasDerivedFrom": ("derived from", "abgeleitet aus"),
-}
+
+@cache
+def catalogue(ui: str) -> dict[str, str]:
+    """The messages of one UI language: ``translations/<ui>/LC_MESSAGES/messages.po`` read by Babel.
+
+    Message ids are short keys for interface strings (``skip``), ``term <prefix:name>`` for labels of
+    foreign vocabulary terms, and the English text itself for texts written elsewhere in English
+    (example query titles, release file descriptions). Fuzzy or empty entries count as untranslated.
+
+    >>> catalogue("de")["skip"], catalogue("en")["skip"]
+    ('Zum Inhalt springen', 'Skip to content')
+    """
+    with (CATALOGUES / ui / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        read = pofile.read_po(po, locale=ui)
+    return {str(m.id): str(m.string) for m in read if m.id and m.string and not m.fuzzy}
 
 
 @dataclass(frozen=True)
@@ -189,15 +53,33 @@ class Language:
     ui: str
     data: tuple[str, ...]
 
-    def text(self, key: str) -> str:
-        """The UI string ``key`` in the UI language."""
-        en, de = STRINGS[key]
-        return de if self.ui == "de" else en
+    def text(self, key: str, **values: str | int) -> Markup:
+        """The UI string ``key`` in the UI language, ``%(name)s`` placeholders filled (and escaped).
+
+        Messages are ours and may hold a little markup (``<code>``); values are escaped.
+
+        >>> str(Language("de", ("de",)).text("search_results_for", query="<b>"))
+        'Ergebnisse für „&lt;b&gt;“'
+        """
+        message = Markup(catalogue(self.ui)[key])
+        return message % values if values else message
+
+    def has(self, key: str) -> bool:
+        """Whether the catalogue of the UI language has ``key``."""
+        return key in catalogue(self.ui)
+
+    @property
+    def locale(self) -> babel.Locale:
+        """The Babel locale of the UI language (names of countries and languages, number formats)."""
+        return babel.Locale.parse("de" if self.ui == "de" else "en_GB")
+
+    def gettext(self, english: str) -> str:
+        """A text written in English elsewhere (an example's title) in the UI language, if translated."""
+        return catalogue(self.ui).get(english, english)
 
     def term(self, short_name: str) -> str | None:
         """The UI label of a foreign vocabulary term (``rdf:type``), if there is one."""
-        labels = TERM_LABELS.get(short_name)
-        return None if labels is None else labels[1] if self.ui == "de" else labels[0]
+        return catalogue(self.ui).get(TERM_PREFIX + short_name)
 
 
 def _accepted(request: Request) -> list[str]:
@@ -260,3 +142,28 @@ def pick(values: Iterable[tuple[str, str]], preferred: Sequence[str]) -> str | N
             if tag.lower() == lang:
                 return text
     return sorted(items, key=lambda item: item[1])[0][0]
+
+
+_BYTE_UNITS = ("digital-byte", "digital-kilobyte", "digital-megabyte", "digital-gigabyte")
+
+
+def format_size(size: int, ui: str) -> str:
+    """A byte count as readers write it (decimal units, as file managers show them), by Babel.
+
+    >>> format_size(532, "en"), format_size(1_234_567, "de"), format_size(48_100, "en")
+    ('532 byte', '1,2 MB', '48.1 kB')
+    """
+    value, unit = float(size), 0
+    while value >= 1000 and unit < len(_BYTE_UNITS) - 1:
+        value, unit = value / 1000, unit + 1
+    locale = "de" if ui == "de" else "en_GB"
+    return babel.units.format_unit(value, _BYTE_UNITS[unit], length="short", format="#,##0.#", locale=locale)
+
+
+def format_number(value: float, ui: str) -> str:
+    """A number as readers write it (grouping and decimal marks of the language).
+
+    >>> format_number(10000, "de"), format_number(2.5, "de"), format_number(10000, "en")
+    ('10.000', '2,5', '10,000')
+    """
+    return babel.numbers.format_decimal(value, locale="de" if ui == "de" else "en_GB")

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from twingraph.queries import load_query
 from twingraph.web.describe import Describer, SourceRef, Value
 from twingraph.web.labels import term_text
-from twingraph.web.maps import MapPoint, MapView, map_view
+from twingraph.web.maps import MapPoint, MapView, city_map
 
 
 @dataclass
@@ -91,7 +91,7 @@ class CityPartnership:
 
 @dataclass
 class CityView:
-    """A city's partnerships and the map of its partner cities."""
+    """A city's partnerships and the map of its partner cities (partners without coordinates in its table)."""
 
     partnerships: list[CityPartnership]
     map: MapView | None
@@ -139,7 +139,10 @@ def city_view(describer: Describer, iri: str) -> CityView:
         lat, long = _float(own[0].get("lat")), _float(own[0].get("long"))
         if lat is not None and long is not None:
             center = MapPoint(lat, long, site.name(iri, lang), describer.href(iri), primary=True)
-    others = sorted(partners.values(), key=lambda p: p.label)
-    points = ([center] if center else []) + others
-    lines = [(center, other) for other in others] if center else []
-    return CityView(ordered, map_view(points, lines))
+    placed = {p.href for p in partners.values()}
+    unplaced: dict[str, MapPoint] = {}
+    for entry in ordered:
+        for other in entry.partners:
+            if other.href and other.href not in placed and other.href != describer.href(iri):
+                unplaced.setdefault(other.href, MapPoint(0, 0, other.text, other.href))
+    return CityView(ordered, city_map(center, list(partners.values()), list(unplaced.values())))

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, Response, abort, render_template, request
 
 from twingraph.queries import load_query
-from twingraph.web.conneg import revalidate
+from twingraph.web.conneg import add_vary, revalidate
+from twingraph.web.ego import ego_query
 from twingraph.web.i18n import Language
 from twingraph.web.labels import app_cached, site_data, term_text
-from twingraph.web.lists import build_list, list_rows
-from twingraph.web.maps import MapPoint, MapView, map_view
-from twingraph.web.render import current_language, render_page, url_with
+from twingraph.web.list_formats import FORMATS as LIST_FORMATS
+from twingraph.web.list_formats import list_csv, list_json
+from twingraph.web.lists import FACETS, PAGE_SIZE, build_list, list_rows
+from twingraph.web.maps import MapView, PlacedCity, world_map
+from twingraph.web.render import current_language, html_variant, render_page, url_with
 from twingraph.web.search import search
 from twingraph.web.state import get_store
-from twingraph.web.uris import RESOURCE_TYPES, TYPES_BY_SEGMENT
+from twingraph.web.uris import RESOURCE_TYPES, TYPES_BY_SEGMENT, is_slug
 
 bp = Blueprint("pages", __name__)
 MAX_QUERY = 200
+MAX_PAGE_SIZE = 1000
 
 
 @bp.get("/list/")
@@ -36,8 +42,11 @@ def lists() -> Response:
 
 
 @bp.get("/list/<segment>")
-def type_list(segment: str) -> Response:
-    """All resources of one type, sortable and filterable (``q``, ``sort``, ``order``, facet parameters)."""
+@bp.get("/list/<segment>.<any(csv, json):suffix>")
+def type_list(segment: str, suffix: str | None = None) -> Response:
+    """All resources of one type: filtered by facets (``country``, ``kind``, ``status``, ``decade``,
+    ``source``) and name (``q``), sorted (``sort``, ``order``), paged (``page``, ``_size``); as HTML, or as
+    CSV or JSON by suffix (``/list/partnership.csv``) or ``?_format=csv|json``, with every matching row."""
     rtype = TYPES_BY_SEGMENT.get(segment)
     if rtype is None or not rtype.listed:
         abort(
@@ -46,25 +55,38 @@ def type_list(segment: str) -> Response:
             + ", ".join(t.segment for t in RESOURCE_TYPES if t.listed)
             + ".",
         )
+    negotiated = not suffix and not request.args.get("_format")
+    fmt = suffix or request.args.get("_format") or _accepted_list_format()
+    if fmt not in ("html", *LIST_FORMATS):
+        abort(400, f"Unknown format '{fmt[:20]}'. Lists are offered as html, csv and json.")
     text = request.args.get("q", "")[:MAX_QUERY]
     sort = request.args.get("sort", "")
     descending = request.args.get("order", "") == "desc"
     page = request.args.get("page", 1, type=int) or 1
+    size = min(max(request.args.get("_size", PAGE_SIZE, type=int) or PAGE_SIZE, 1), MAX_PAGE_SIZE)
     site, lang = site_data(), current_language()
-    filters = {k: v for k, v in request.args.items() if k not in ("q", "sort", "order", "page", "lang")}
-    rows = app_cached("lists", (segment, lang.data), lambda: list_rows(get_store(), site, lang, rtype))
-    view = build_list(
-        rows,
-        rtype,
-        text=text,
-        filters=filters,
-        sort=sort,
-        descending=descending,
-        page=page,
+    filters = {k: request.args.get(k, "")[:MAX_QUERY] for k in FACETS if request.args.get(k)}
+    # Keyed by the UI language too: facet names (countries, decades) are written in it.
+    data = app_cached(
+        "lists", (segment, lang.ui, lang.data), lambda: list_rows(get_store(), site, lang, rtype)
     )
-    title = site.name(site.uris.class_iri(rtype), lang)
+    view = build_list(
+        data, rtype, text=text, filters=filters, sort=sort, descending=descending, page=page, page_size=size
+    )
     variant = request.query_string.decode("latin-1")
-    return render_page(
+    if fmt in LIST_FORMATS:
+        if fmt == "csv":
+            response = Response(list_csv(view), content_type=LIST_FORMATS["csv"])
+            response.headers["Content-Disposition"] = f'inline; filename="{segment}.csv"'
+        else:
+            body = json.dumps(list_json(view, filters), ensure_ascii=False, indent=1)
+            response = Response(body, content_type=LIST_FORMATS["json"])
+        if negotiated:
+            add_vary(response, "Accept")
+        return revalidate(response, *html_variant(fmt, variant))
+    title = site.name(site.uris.class_iri(rtype), lang)
+    downloads = [(name, url_with(f"{request.path}.{name}", _format=None, page=None)) for name in LIST_FORMATS]
+    answer = render_page(
         "list.html",
         variant,
         view=view,
@@ -74,7 +96,18 @@ def type_list(segment: str) -> Response:
         sort=sort or ("label" if not view.columns else ""),
         descending=descending,
         url_with=url_with,
+        downloads=downloads,
     )
+    if negotiated:
+        add_vary(answer, "Accept")
+    return answer
+
+
+def _accepted_list_format() -> str:
+    """``csv`` or ``json`` when the Accept header prefers them to HTML (``*/*`` gets HTML)."""
+    offers = ["text/html", "text/csv", "application/json"]
+    best = request.accept_mimetypes.best_match(offers, "text/html") if request.headers.get("Accept") else None
+    return {"text/csv": "csv", "application/json": "json"}.get(best or "", "html")
 
 
 @bp.get("/search")
@@ -97,29 +130,44 @@ def search_page() -> Response:
 
 @bp.get("/map")
 def overview_map() -> Response:
-    """All cities with coordinates and a line for each partnership between two of them."""
-    view, cities, pairs = overview(current_language())
-    return render_page("map.html", map=view, cities=cities, pairs=pairs)
+    """Every partnership on one map, aggregated into country-to-country flows, with the same as a table."""
+    return render_page("map.html", map=overview(current_language()))
 
 
-def overview(lang: Language) -> tuple[MapView | None, list[MapPoint], int]:
-    """The map of every city with coordinates and its partnerships (computed once per app and language)."""
-    return app_cached("map", lang.data, lambda: _overview(lang))
+def overview(lang: Language) -> MapView | None:
+    """The world map of all partnerships by country (computed once per app and language)."""
+    return app_cached("map", (lang.ui, lang.data), lambda: _overview(lang))
 
 
-def _overview(lang: Language) -> tuple[MapView | None, list[MapPoint], int]:
-    site, store = site_data(), get_store()
-    points: dict[str, MapPoint] = {}
+def _overview(lang: Language) -> MapView | None:
+    store = get_store()
+    cities: dict[str, PlacedCity] = {}
     for row in store.select(load_query("pages/map-cities")):
         city = term_text(row["city"])
-        if city not in points:
-            lat, long = float(term_text(row["lat"])), float(term_text(row["long"]))
-            points[city] = MapPoint(lat, long, site.name(city, lang), site.uris.local_path(city))
-    pairs = {(term_text(r["a"]), term_text(r["b"])) for r in store.select(load_query("pages/map-pairs"))}
-    pairs = {(a, b) for a, b in pairs if a in points and b in points}
-    ordered = sorted(points.values(), key=lambda p: p.label)
-    view = map_view(ordered, [(points[a], points[b]) for a, b in sorted(pairs)])
-    return view, ordered, len(pairs)
+        if city not in cities:
+            country = term_text(row["country"]) if row.get("country") is not None else ""
+            cities[city] = PlacedCity(
+                city, float(term_text(row["lat"])), float(term_text(row["long"])), country
+            )
+    pairs = [(term_text(r["a"]), term_text(r["b"])) for r in store.select(load_query("pages/map-pairs"))]
+    codes = {c.country for c in cities.values() if c.country}
+    names = {code: str(lang.locale.territories.get(code, code)) for code in codes}
+    hrefs = {code: f"/list/city?country={code}" for code in codes}
+    view = world_map(cities, sorted(set(pairs)), names, hrefs)
+    if view is not None:
+        view.cities_placed = len(cities)
+    return view
+
+
+@bp.get("/network/<slug>.rq")
+def network_query(slug: str) -> Response:
+    """The SPARQL query that draws a city's ego network on its page, ready to run anywhere."""
+    site = site_data()
+    iri = site.uris.resource_iri("city", slug)
+    if not is_slug(slug) or site.uris.split(iri) is None or iri not in set(site.entities()):
+        abort(404, f"There is no city '{slug[:60]}'.")
+    body = ego_query(iri, site.uris.base)
+    return revalidate(Response(body, content_type="application/sparql-query; charset=utf-8"), "rq", slug)
 
 
 @bp.get("/sitemap.xml")

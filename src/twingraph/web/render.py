@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+import babel
 from flask import Response, g, render_template, request
+from markupsafe import Markup
 
 from twingraph.web.conneg import add_vary, release_stamp, revalidate
 from twingraph.web.i18n import (
@@ -14,6 +16,7 @@ from twingraph.web.i18n import (
     Language,
     choose_language,
     format_date,
+    format_number,
     requested_ui,
 )
 from twingraph.web.labels import SiteData, site_data
@@ -31,8 +34,8 @@ def current_language() -> Language:
     return lang
 
 
-def url_with(**changes: str | int | None) -> str:
-    """The current path with some query parameters changed (None removes one)."""
+def url_with(path: str | None = None, **changes: str | int | None) -> str:
+    """The current path (or ``path``) with the current query parameters, some changed (None removes one)."""
     args = {k: v for k, v in request.args.items(multi=False)}
     for key, value in changes.items():
         if value is None:
@@ -40,12 +43,38 @@ def url_with(**changes: str | int | None) -> str:
         else:
             args[key] = str(value)
     query = urlencode(sorted(args.items()))
-    return request.path + ("?" + query if query else "")
+    return (path or request.path) + ("?" + query if query else "")
 
 
-def ui_text(key: str) -> str:
+def ui_text(key: str, **values: str | int) -> Markup:
     """The UI string ``key`` in the reader's language (a template global, so macros need no context)."""
-    return current_language().text(key)
+    return current_language().text(key, **values)
+
+
+def ui_text_or(key: str, default: str) -> str:
+    """The UI string ``key`` if the catalogue has it, else ``default`` (a template global)."""
+    return str(current_language().text(key)) if current_language().has(key) else default
+
+
+def ui_number(value: float) -> str:
+    """A number in the reader's language (a template global)."""
+    return format_number(value, current_language().ui)
+
+
+def ui_code() -> str:
+    """The reader's UI language code (a template global, for macros that get no context)."""
+    return current_language().ui
+
+
+def ui_language_name(code: str) -> str:
+    """The name of a language in the reader's language, by Babel (``de`` -> "German" or "Deutsch")."""
+    ui = current_language().ui
+    return str(babel.Locale(ui).languages.get(code.split("-")[0].lower(), code))
+
+
+def ui_gettext(english: str) -> str:
+    """A text written in English elsewhere, in the reader's language (a template global)."""
+    return current_language().gettext(english)
 
 
 def ui_date(text: str) -> str:

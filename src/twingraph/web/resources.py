@@ -27,19 +27,38 @@ from twingraph.web.conneg import (
     serialize,
 )
 from twingraph.web.describe import Describer
+from twingraph.web.ego import ego_network, ego_query
 from twingraph.web.errors import render_error
 from twingraph.web.jsonld import schema_org
 from twingraph.web.labels import site_data
 from twingraph.web.lifecycle import city_view, timeline
-from twingraph.web.render import current_language, html_variant, render_page, ui_date, ui_text
+from twingraph.web.offices import offices
+from twingraph.web.render import (
+    current_language,
+    html_variant,
+    render_page,
+    ui_code,
+    ui_date,
+    ui_gettext,
+    ui_language_name,
+    ui_number,
+    ui_text,
+    ui_text_or,
+)
 from twingraph.web.search import search
 from twingraph.web.state import get_store
+from twingraph.web.timelines import city_timeline, partnership_timeline
 from twingraph.web.uris import TYPES_BY_SEGMENT, is_slug
 
 bp = Blueprint("resources", __name__)
 JSONLD_CONTEXT = "http://www.w3.org/ns/json-ld#context"
 bp.add_app_template_global(ui_text, "t")
 bp.add_app_template_global(ui_date, "fmt_date")
+bp.add_app_template_global(ui_gettext, "tr")
+bp.add_app_template_global(ui_number, "fmt_num")
+bp.add_app_template_global(ui_language_name, "lang_name")
+bp.add_app_template_global(ui_code, "page_ui")
+bp.add_app_template_global(ui_text_or, "t_or")
 
 
 def describer() -> Describer:
@@ -191,6 +210,15 @@ def html_page(segment: str, iri: str) -> Response:
     description = d.describe(iri, incoming_page=page)
     events = timeline(d, iri) if segment == "partnership" else None
     city = city_view(d, iri) if segment == "city" else None
+    terms = offices(d, iri) if segment == "person" else None
+    drawing = None
+    if events is not None:
+        dated = [(e.label, day, e.href) for e in events for day, _ in e.dates]
+        drawing = partnership_timeline(d, iri, dated)
+    elif segment == "city":
+        drawing = city_timeline(d, iri)
+    network = ego_network(d, iri) if segment == "city" else None
+    network_query = ego_query(iri, d.site.uris.base) if network else ""
     doc_path = f"/doc/{segment}/{split_suffix(iri.rsplit('/', 1)[1])[0]}"
     jsonld = schema_org(iri, description.facts, request.host_url.rstrip("/") + doc_path)
     return render_page(
@@ -200,6 +228,10 @@ def html_page(segment: str, iri: str) -> Response:
         segment=segment,
         events=events,
         city=city,
+        terms=terms,
+        drawing=drawing,
+        network=network,
+        network_query=network_query,
         jsonld=jsonld,
         doc_path=doc_path,
         formats=[f for f in resource_formats() if "page" not in f.kinds],

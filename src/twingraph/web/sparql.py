@@ -32,6 +32,7 @@ from twingraph.sparql.syntax import explain
 from twingraph.store import guard
 from twingraph.store.base import Dataset, QuerySyntaxError, Store
 from twingraph.store.results import truncation_note
+from twingraph.web.render import current_language
 from twingraph.web.state import current_state, get_settings, get_store
 
 bp = Blueprint("sparql", __name__)
@@ -131,13 +132,22 @@ def _service(store: Store) -> Response:
     if best is None:
         offered = ", ".join(f.media_type for f in graphs)
         raise NotAcceptable(f"the service is described in {offered}, and shown in text/html")
-    key = CacheKey.of(store.fingerprint, "service", Dataset(), best.media_type)
+    rdf = "page" not in best.kinds
+    # The query UI is written in the reader's language: its validator and Vary say so.
+    variant = best.media_type if rdf else f"text/html;lang={current_language().ui}"
+    key = CacheKey.of(store.fingerprint, "service", Dataset(), variant)
     if request.if_none_match.contains_weak(key.tag):
-        return _cacheable(Response(status=304), key)
-    if "page" not in best.kinds:
+        return _vary_language(_cacheable(Response(status=304), key), rdf)
+    if rdf:
         body = _description(store, best.media_type)
         return _cacheable(Response(body, content_type=best.content_type), key)
-    return _cacheable(Response(_ui(), content_type=HTML.content_type), key)  # the UI is HTML only
+    return _vary_language(_cacheable(Response(_ui(), content_type=HTML.content_type), key), False)
+
+
+def _vary_language(response: Response, rdf: bool) -> Response:
+    if not rdf:
+        response.vary.update(("Accept-Language", "Cookie"))
+    return response
 
 
 def _description(store: Store, media_type: str) -> bytes:
@@ -163,8 +173,19 @@ def _stats(store: Store) -> DatasetStats:
 
 def _ui() -> str:
     base = get_settings().base_iri
+    lang = current_language()
     examples = [
-        {"name": e.name, "title": e.title, "description": e.description, "query": e.published(base)}
+        {
+            "name": e.name,
+            "title": lang.gettext(e.title),
+            "description": lang.gettext(e.description),
+            # The header comments in the reader's language too: they are what the editor shows first.
+            "query": e.published(base)
+            .replace(f"# title: {e.title}\n", f"# title: {lang.gettext(e.title)}\n", 1)
+            .replace(
+                f"# description: {e.description}\n", f"# description: {lang.gettext(e.description)}\n", 1
+            ),
+        }
         for e in load_examples()
     ]
     return render_template(
