@@ -11,6 +11,7 @@ import dataclasses
 import re
 import shutil
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -23,6 +24,18 @@ BASE = "https://w3id.org/twingraph/"
 AMIENS = rdflib.URIRef(BASE + "id/city/amiens")
 OLD, NEW = "0.1.0", "0.2.0"
 OLD_NAME, NEW_NAME = "Amiens", "Amiens (Somme)"
+# The first request for a release loads its database (seconds on a busy machine).
+TIMEOUT = 120.0
+
+
+def get(url: str, **options: Any) -> httpx.Response:
+    """GET with a timeout that allows a release's first load."""
+    return httpx.get(url, timeout=TIMEOUT, **options)
+
+
+def post(url: str, **options: Any) -> httpx.Response:
+    """POST with the same timeout."""
+    return httpx.post(url, timeout=TIMEOUT, **options)
 
 
 @pytest.fixture(scope="module")
@@ -93,15 +106,15 @@ def english_name(turtle: str, base_url: str) -> str:
 
 
 def test_releases_are_listed_newest_first(server: str) -> None:
-    listing = httpx.get(f"{server}/releases/index.json").json()["releases"]
+    listing = get(f"{server}/releases/index.json").json()["releases"]
     assert [r["version"] for r in listing] == [NEW, OLD]
     assert listing[0]["newest"] and listing[1]["issued"].startswith("2026-11-25")
-    assert httpx.get(f"{server}/releases/").headers["content-type"].startswith("text/html")
-    assert httpx.get(f"{server}/releases/9.9.9/sparql").status_code == 404
+    assert get(f"{server}/releases/").headers["content-type"].startswith("text/html")
+    assert get(f"{server}/releases/9.9.9/sparql").status_code == 404
 
 
 def test_the_timemap_lists_both_releases(server: str) -> None:
-    answer = httpx.get(f"{server}/timemap/doc/city/amiens")
+    answer = get(f"{server}/timemap/doc/city/amiens")
     assert answer.status_code == 200 and answer.headers["content-type"] == "application/link-format"
     assert rel(answer.text, "original") == [(f"{server}/doc/city/amiens", {"rel": "original"})]
     assert rel(answer.text, "timegate")[0][0] == f"{server}/timegate/doc/city/amiens"
@@ -112,7 +125,7 @@ def test_the_timemap_lists_both_releases(server: str) -> None:
         "Tue, 01 Dec 2026 00:00:00 GMT",
     ]
     assert "first" in mementos[0][1]["rel"] and "last" in mementos[1][1]["rel"]
-    assert httpx.get(f"{server}/timemap/doc/city/no-such-city").status_code == 404
+    assert get(f"{server}/timemap/doc/city/no-such-city").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -129,12 +142,12 @@ def test_the_timegate_leads_to_the_release_current_then(
     server: str, accept_datetime: str | None, version: str, name: str
 ) -> None:
     headers = {"Accept-Datetime": accept_datetime} if accept_datetime else {}
-    gate = httpx.get(f"{server}/timegate/doc/city/amiens", headers=headers)
+    gate = get(f"{server}/timegate/doc/city/amiens", headers=headers)
     assert gate.status_code == 302 and "accept-datetime" in gate.headers["vary"].lower()
     assert gate.headers["location"] == f"{server}/releases/{version}/doc/city/amiens"
     assert rel(gate.headers["link"], "original")[0][0] == f"{server}/doc/city/amiens"
     assert rel(gate.headers["link"], "timemap")
-    memento = httpx.get(gate.headers["location"], headers={"Accept": "text/turtle"})
+    memento = get(gate.headers["location"], headers={"Accept": "text/turtle"})
     assert memento.status_code == 200
     assert english_name(memento.text, gate.headers["location"]) == name
     assert (
@@ -148,13 +161,13 @@ def test_the_timegate_leads_to_the_release_current_then(
 
 
 def test_a_malformed_accept_datetime_is_a_400(server: str) -> None:
-    answer = httpx.get(f"{server}/timegate/doc/city/amiens", headers={"Accept-Datetime": "2026-11-26"})
+    answer = get(f"{server}/timegate/doc/city/amiens", headers={"Accept-Datetime": "2026-11-26"})
     assert answer.status_code == 400 and "RFC 1123" in answer.text
 
 
 def test_originals_link_to_their_timegate_and_timemap(server: str) -> None:
     for path in ("/doc/city/amiens", "/id/city/amiens"):
-        answer = httpx.get(server + path, headers={"Accept": "text/turtle"}, follow_redirects=False)
+        answer = get(server + path, headers={"Accept": "text/turtle"}, follow_redirects=False)
         assert rel(answer.headers["link"], "timegate")[0][0] == f"{server}/timegate/doc/city/amiens"
         assert rel(answer.headers["link"], "timemap")[0][1]["type"] == "application/link-format"
         assert rel(answer.headers["link"], "original")
@@ -164,7 +177,7 @@ def test_originals_link_to_their_timegate_and_timemap(server: str) -> None:
 @pytest.mark.parametrize("accept", ["application/ld+json", "application/n-triples", "text/html"])
 def test_mementos_negotiate_and_stay_inside_their_release(server: str, accept: str) -> None:
     url = f"{server}/releases/{OLD}/doc/city/amiens"
-    answer = httpx.get(url, headers={"Accept": accept})
+    answer = get(url, headers={"Accept": accept})
     assert answer.status_code == 200 and answer.headers["content-type"].startswith(accept)
     assert answer.headers["memento-datetime"] == "Wed, 25 Nov 2026 00:00:00 GMT"
     assert answer.headers["content-location"].startswith(f"/releases/{OLD}/doc/city/amiens.")
@@ -177,13 +190,13 @@ def test_mementos_negotiate_and_stay_inside_their_release(server: str, accept: s
         assert rdflib.Literal(OLD_NAME, lang="en") in labels
     else:
         assert f'href="/releases/{OLD}/doc/' in answer.text and 'href="/doc/' not in answer.text
-    redirect = httpx.get(f"{server}/releases/{OLD}/id/city/amiens", follow_redirects=False)
+    redirect = get(f"{server}/releases/{OLD}/id/city/amiens", follow_redirects=False)
     assert redirect.status_code == 303 and redirect.headers["location"] == f"/releases/{OLD}/doc/city/amiens"
 
 
 def _label_query(server: str, endpoint: str) -> set[str]:
     query = f"SELECT ?l WHERE {{ <{AMIENS}> <{rdflib.RDFS.label}> ?l FILTER(lang(?l) = 'en') }}"
-    answer = httpx.get(
+    answer = get(
         server + endpoint, params={"query": query}, headers={"Accept": "application/sparql-results+json"}
     )
     assert answer.status_code == 200
@@ -194,17 +207,17 @@ def test_each_release_has_its_own_sparql_endpoint(server: str) -> None:
     assert _label_query(server, f"/releases/{OLD}/sparql") == {OLD_NAME}
     assert _label_query(server, f"/releases/{NEW}/sparql") == {NEW_NAME}
     assert _label_query(server, "/sparql") == {NEW_NAME}
-    description = httpx.get(f"{server}/releases/{OLD}/sparql", headers={"Accept": "text/turtle"})
+    description = get(f"{server}/releases/{OLD}/sparql", headers={"Accept": "text/turtle"})
     graph = rdflib.Graph().parse(data=description.text, format="turtle")
     sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
     assert set(graph.objects(None, sd.endpoint)) == {rdflib.URIRef(f"{server}/releases/{OLD}/sparql")}
-    update = httpx.post(f"{server}/releases/{OLD}/sparql", data={"update": "CLEAR ALL"})
+    update = post(f"{server}/releases/{OLD}/sparql", data={"update": "CLEAR ALL"})
     assert 400 <= update.status_code < 500  # read-only like /sparql
 
 
 def _read_feed(url: str, seen: set[str]) -> Iterator[dict[str, object]]:
     while url:
-        page = httpx.get(url)
+        page = get(url)
         assert page.status_code == 200 and page.headers["content-type"].startswith(
             "application/activity+json"
         )
@@ -217,7 +230,7 @@ def _read_feed(url: str, seen: set[str]) -> Iterator[dict[str, object]]:
 
 def _entities(server: str, version: str) -> set[str]:
     query = f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{BASE}id/')) }}"
-    answer = httpx.get(
+    answer = get(
         f"{server}/releases/{version}/sparql",
         params={"query": query},
         headers={"Accept": "application/sparql-results+json"},
@@ -226,13 +239,13 @@ def _entities(server: str, version: str) -> set[str]:
 
 
 def test_a_harvester_replaying_the_feed_gets_each_release(server: str) -> None:
-    home = httpx.get(f"{server}/")
+    home = get(f"{server}/")
     feed_links = [
         t for t, p in rel(home.headers["link"], "alternate") if p.get("type") == "application/activity+json"
     ]
     assert feed_links == ["/feed"]
-    assert rel(httpx.get(f"{server}/dumps/").headers["link"], "alternate")
-    collection = httpx.get(server + feed_links[0]).json()
+    assert rel(get(f"{server}/dumps/").headers["link"], "alternate")
+    collection = get(server + feed_links[0]).json()
     assert collection["type"] == "OrderedCollection"
     assert "https://www.w3.org/ns/activitystreams" in collection["@context"]
 
@@ -255,25 +268,25 @@ def test_a_harvester_replaying_the_feed_gets_each_release(server: str) -> None:
     assert str(rdflib.RDFS.label) in update["changedProperties"]  # type: ignore[operator]
     assert {i["type"] for i in by_release[OLD]} == {"Create"}
     # A harvester that read the old release reads only the new release's feed.
-    newest = httpx.get(f"{server}/feed/{NEW}").json()
+    newest = get(f"{server}/feed/{NEW}").json()
     assert newest["totalItems"] == 1 and newest["first"]["id"].endswith(f"/feed/{NEW}/page/1")
 
 
 def test_signposts_on_the_landing_page_releases_and_resources(server: str) -> None:
-    home = httpx.get(f"{server}/").headers["link"]
+    home = get(f"{server}/").headers["link"]
     assert rel(home, "cite-as") == [(BASE, {"rel": "cite-as"})]
     assert rel(home, "describedby")[0][0] == f"{server}/dumps/{NEW}/catalog.ttl"
     assert {t for t, _ in rel(home, "type")} >= {"https://schema.org/Dataset"}
     assert any(t.endswith("/twingraph.trig") for t, _ in rel(home, "item"))
     assert rel(home, "license")[0][0] == "http://creativecommons.org/publicdomain/zero/1.0/"
-    old_home = httpx.get(f"{server}/releases/{OLD}/").headers["link"]
+    old_home = get(f"{server}/releases/{OLD}/").headers["link"]
     assert rel(old_home, "cite-as")[0][0] == f"{BASE}releases/{OLD}/"
     assert rel(old_home, "collection")[0][0] == f"{server}/releases/"
-    resource = httpx.get(f"{server}/doc/city/amiens").headers["link"]
+    resource = get(f"{server}/doc/city/amiens").headers["link"]
     assert rel(resource, "cite-as")[0][0] == str(AMIENS)
     assert rel(resource, "describedby")[0][0] == f"{server}/doc/city/amiens.ttl"
     assert rel(resource, "license") and rel(resource, "collection")
-    memento = httpx.get(f"{server}/releases/{OLD}/doc/city/amiens").headers["link"]
+    memento = get(f"{server}/releases/{OLD}/doc/city/amiens").headers["link"]
     assert rel(memento, "cite-as")[0][0] == f"{BASE}releases/{OLD}/doc/city/amiens"
 
 
@@ -283,8 +296,32 @@ def test_open_releases_are_bounded_and_closed_when_evicted(versions_app: Flask, 
     with versions_app.app_context():
         apps = get_versions().apps
     apps.capacity = 1  # the bound under test, made small to see an eviction
-    httpx.get(f"{server}/releases/{OLD}/sparql", params={"query": "ASK {}"})
-    httpx.get(f"{server}/releases/{NEW}/sparql", params={"query": "ASK {}"})
+    get(f"{server}/releases/{OLD}/sparql", params={"query": "ASK {}"})
+    get(f"{server}/releases/{NEW}/sparql", params={"query": "ASK {}"})
     assert apps.open_versions() == [NEW]
     assert _label_query(server, f"/releases/{OLD}/sparql") == {OLD_NAME}  # opened again on demand
     assert apps.open_versions() == [OLD]
+
+
+def _jsonld(html: str) -> dict[str, object]:
+    import json
+
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert match is not None
+    document: dict[str, object] = json.loads(match[1])
+    return document
+
+
+def test_home_and_release_pages_carry_a_schema_org_dataset_and_a_citation(server: str) -> None:
+    home = get(f"{server}/").text
+    dataset = _jsonld(home)
+    assert dataset["@type"] == "Dataset" and dataset["@id"] == BASE and dataset["version"] == NEW
+    assert dataset["datePublished"] == "2026-12-01" and dataset["license"]
+    assert str(dataset["creditText"]).endswith(f"version {NEW} [Data set], released 2026-12-01. {BASE}")
+    assert "Cite this release" in home
+    old = _jsonld(get(f"{server}/releases/{OLD}/").text)
+    assert old["@id"] == f"{BASE}releases/{OLD}/" and old["version"] == OLD
+    assert old["isPartOf"] == {"@id": BASE, "@type": "Dataset", "url": f"{server}/"}
+    downloads = [d["contentUrl"] for d in old["distribution"]]  # type: ignore[attr-defined]
+    assert f"{server}/dumps/{OLD}/twingraph.trig" in downloads
+    assert get(downloads[0]).status_code == 200

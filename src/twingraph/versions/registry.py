@@ -24,6 +24,9 @@ _DCAT_DATASET = "http://www.w3.org/ns/dcat#Dataset"
 _DCAT_CATALOG = "http://www.w3.org/ns/dcat#Catalog"
 _DCT_ISSUED = "http://purl.org/dc/terms/issued"
 _DCT_LICENSE = "http://purl.org/dc/terms/license"
+_DCT_TITLE = "http://purl.org/dc/terms/title"
+_DCT_PUBLISHER = "http://purl.org/dc/terms/publisher"
+_FOAF_NAME = "http://xmlns.com/foaf/0.1/name"
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class Release:
     folder: Path
     issued: dt.datetime
     license: str = ""
+    title: str = ""
+    publisher: str = ""
 
 
 def sort_key(version: str) -> Version:
@@ -45,9 +50,9 @@ def sort_key(version: str) -> Version:
     return Version(version)
 
 
-def catalogue_facts(catalog: Path) -> tuple[dt.datetime, str]:
-    """When the dataset of a release was issued (``dct:issued``; a date means 00:00 UTC that day) and
-    its licence (``dct:license``, empty when the catalogue names none)."""
+def catalogue_facts(catalog: Path) -> tuple[dt.datetime, str, str, str]:
+    """When the dataset of a release was issued (``dct:issued``; a date means 00:00 UTC that day), its
+    licence (``dct:license``), English title and publisher's name (empty when the catalogue has none)."""
     triples = list(ox.parse(path=str(catalog), format=ox.RdfFormat.TURTLE))
     datasets = {
         t.subject for t in triples if t.predicate.value == _RDF_TYPE and t.object.value == _DCAT_DATASET
@@ -67,7 +72,21 @@ def catalogue_facts(catalog: Path) -> tuple[dt.datetime, str]:
     ]
     if not issued:
         raise ValueError(f"{catalog}: no dct:issued on the dataset")
-    return issued[0], str(licenses[0]) if licenses else ""
+    titles = [
+        t.object.value
+        for t in triples
+        if t.subject in datasets
+        and t.predicate.value == _DCT_TITLE
+        and getattr(t.object, "language", "") == "en"
+    ]
+    publishers = {t.object for t in triples if t.subject in datasets and t.predicate.value == _DCT_PUBLISHER}
+    names = [t.object.value for t in triples if t.subject in publishers and t.predicate.value == _FOAF_NAME]
+    return (
+        issued[0],
+        str(licenses[0]) if licenses else "",
+        titles[0] if titles else "",
+        names[0] if names else "",
+    )
 
 
 def as_utc(text: str) -> dt.datetime:
@@ -94,7 +113,7 @@ class ReleaseRegistry:
         self._lock = threading.Lock()
         self._stamp: float | None = None
         self._releases: list[Release] = []
-        self._facts: dict[Path, tuple[dt.datetime, str]] = {}
+        self._facts: dict[Path, tuple[dt.datetime, str, str, str]] = {}
 
     def releases(self) -> list[Release]:
         """The served releases, oldest first."""

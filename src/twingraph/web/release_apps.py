@@ -15,23 +15,34 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
+import multiprocessing
 import re
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
 from werkzeug.wsgi import ClosingIterator
 
 from twingraph.config import Settings
+from twingraph.release import ReleaseError
 from twingraph.store import Store, open_store
+from twingraph.store.database import (
+    DUMP_NAME,
+    LAYOUT,
+    _complete,
+    cache_root,
+    prepare_database,
+    release_fingerprint,
+)
 from twingraph.versions.history import History
 from twingraph.versions.registry import Release, ReleaseRegistry
 
-CAPACITY = 3  # releases open at once (each: a read-only store, its caches, query workers on demand)
+CAPACITY = 3  # default of settings.releases_open: releases open at once (store, caches, query workers)
 IDLE_SECONDS = 600.0  # a release nobody asked for in this long is closed at the next request
 STATE_KEY = "twingraph.versions"
 RELEASE_KEY = "twingraph.versions.release"
@@ -100,6 +111,8 @@ class ReleaseApps:
         from twingraph.web import create_app
 
         settings = dataclasses.replace(self._settings, release=release.version)
+        if settings.store == "embedded":
+            prepare_apart(release, settings.store_cache_dir or None)
         store = open_store(settings)
         token = MOUNTING.set(release)
         try:
@@ -127,6 +140,27 @@ class VersionsState:
     registry: ReleaseRegistry
     history: History
     apps: ReleaseApps
+
+
+def _prepare(folder: Path, cache_dir: str | None) -> None:
+    prepare_database(folder / DUMP_NAME, release_fingerprint(folder), cache_dir)
+
+
+def prepare_apart(release: Release, cache_dir: str | None) -> None:
+    """Bulk-load a release's database in a fresh (spawned) process, unless it is loaded already.
+
+    Why apart: the server's worker processes are forked from a parent that has used Oxigraph, and
+    Oxigraph's bulk loader starts threads of its own, which hang in a forked child (found under
+    Granian: the first request for an older release never answered).
+    """
+    fingerprint = release_fingerprint(release.folder)
+    if _complete(cache_root(cache_dir) / f"{fingerprint}.{LAYOUT}", fingerprint):
+        return
+    process = multiprocessing.get_context("spawn").Process(target=_prepare, args=(release.folder, cache_dir))
+    process.start()
+    process.join()
+    if process.exitcode != 0:
+        raise ReleaseError(f"release {release.version!r} could not be loaded (exit code {process.exitcode})")
 
 
 def get_versions() -> VersionsState:
@@ -181,7 +215,10 @@ def install(app: Flask, settings: Settings) -> None:
 
     registry = ReleaseRegistry(settings.dist_dir)
     state = VersionsState(
-        settings, registry, History(settings.base_iri + "id/"), ReleaseApps(settings, registry)
+        settings,
+        registry,
+        History(settings.base_iri + "id/"),
+        ReleaseApps(settings, registry, settings.releases_open),
     )
     state.apps.state = state
     app.extensions[STATE_KEY] = state
