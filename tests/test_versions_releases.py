@@ -325,3 +325,36 @@ def test_home_and_release_pages_carry_a_schema_org_dataset_and_a_citation(server
     downloads = [d["contentUrl"] for d in old["distribution"]]  # type: ignore[attr-defined]
     assert f"{server}/dumps/{OLD}/twingraph.trig" in downloads
     assert get(downloads[0]).status_code == 200
+
+
+def _as_of(server: str, year: int) -> dict[str, str]:
+    answer = get(f"{server}/as-of/{year}.json")
+    assert answer.status_code == 200
+    return {row["name"]: row["status_name"] for row in answer.json()["partnerships"]}
+
+
+def test_the_graph_as_of_a_year_follows_the_status_periods(server: str) -> None:
+    # Buffalo: active since 1978 (a year only); Rostov: active 1977 until 31 March 2022, dormant since.
+    assert "Dortmund–Buffalo twinning" not in _as_of(server, 1977)
+    assert _as_of(server, 1978)["Dortmund–Buffalo twinning"] == "active"
+    assert _as_of(server, 1980)["Dortmund–Buffalo twinning"] == "active"
+    in_2022 = get(f"{server}/as-of/2022.json").json()["partnerships"]
+    rostov = sorted(r["status_name"] for r in in_2022 if r["name"] == "Dortmund–Rostov-on-Don twinning")
+    assert rostov == ["active", "dormant"]
+    assert _as_of(server, 2023)["Dortmund–Rostov-on-Don twinning"] == "dormant"
+    assert _as_of(server, 1959) == {}
+    table = get(f"{server}/as-of/1975", headers={"Accept": "text/csv"})
+    assert table.headers["content-type"].startswith("text/csv") and "accept" in table.headers["vary"].lower()
+    import csv
+
+    rows = list(csv.DictReader(table.text.splitlines()))
+    assert {r["name"] for r in rows} == set(_as_of(server, 1975)) and rows
+    assert get(f"{server}/as-of/1975").headers["content-type"].startswith("text/html")
+    assert get(f"{server}/as-of/0").status_code == 404
+    # The example query gives the same partnerships.
+    example = get(f"{server}/sparql/examples/17-as-of-1975").text
+    answer = get(
+        f"{server}/sparql", params={"query": example}, headers={"Accept": "application/sparql-results+json"}
+    )
+    names = {b["partnershipName"]["value"] for b in answer.json()["results"]["bindings"]}
+    assert names == set(_as_of(server, 1975))

@@ -206,12 +206,13 @@ def install(app: Flask, settings: Settings) -> None:
     mounting = MOUNTING.get()
     if mounting is not None:
         app.extensions[RELEASE_KEY] = mounting
-        from twingraph.web import memento, signposting
+        from twingraph.web import asof, memento, signposting
 
         memento.register_memento_hooks(app)
         signposting.register(app)
+        app.register_blueprint(asof.bp)
         return
-    from twingraph.web import feed, memento, releases, signposting
+    from twingraph.web import asof, feed, memento, releases, signposting
 
     registry = ReleaseRegistry(settings.dist_dir)
     state = VersionsState(
@@ -225,6 +226,7 @@ def install(app: Flask, settings: Settings) -> None:
     app.register_blueprint(releases.bp)
     app.register_blueprint(memento.bp)
     app.register_blueprint(feed.bp)
+    app.register_blueprint(asof.bp)
     memento.register_original_hooks(app)
     feed.register_feed_links(app)
     signposting.register(app)
