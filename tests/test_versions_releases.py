@@ -48,7 +48,11 @@ def two_releases(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -
     for folder in ("ontology", "shapes", "data"):
         shutil.copytree(PROJECT_DIR / folder, project / folder)
     built = dataclasses.replace(
-        settings, project_dir=project, dist_dir=root / "dist", store_cache_dir=str(root / "cache")
+        settings,
+        project_dir=project,
+        dist_dir=root / "dist",
+        store_cache_dir=str(root / "cache"),
+        run_dir=root / "run",
     )
     build_release(built)
     toml = project / "data" / "dataset.toml"
@@ -358,3 +362,40 @@ def test_the_graph_as_of_a_year_follows_the_status_periods(server: str) -> None:
     )
     names = {b["partnershipName"]["value"] for b in answer.json()["results"]["bindings"]}
     assert names == set(_as_of(server, 1975))
+
+
+def test_a_query_permalink_pins_the_release_and_the_bytes(server: str) -> None:
+    query = f"SELECT ?l WHERE {{ <{AMIENS}> <{rdflib.RDFS.label}> ?l FILTER(lang(?l) = 'en') }}"
+    made = post(
+        f"{server}/q",
+        data={"query": query, "release": OLD, "format": "csv"},
+        headers={"Accept": "application/json"},
+    )
+    assert made.status_code == 201
+    link = made.json()
+    assert (
+        made.headers["location"] == link["permalink"]
+        and link["release"] == OLD
+        and link["format"] == "text/csv"
+    )
+    assert link["cite_as"] == f"{BASE}q/{link['id']}"
+    pinned = get(link["permalink"])
+    assert pinned.status_code == 200 and pinned.headers["content-type"].startswith("text/csv")
+    assert pinned.text.splitlines()[1:] == [OLD_NAME]
+    assert rel(pinned.headers["link"], "cite-as")[0][0] == link["cite_as"]
+    again = post(
+        f"{server}/q",
+        data={"query": query, "release": OLD, "format": "csv"},
+        headers={"Accept": "application/json"},
+    )
+    assert again.json()["id"] == link["id"] and get(link["permalink"]).content == pinned.content
+    newest = post(f"{server}/q", data={"query": query}, headers={"Accept": "application/json"}).json()
+    assert newest["release"] == NEW and newest["id"] != link["id"]
+    assert NEW_NAME in get(newest["permalink"]).text
+    assert get(f"{server}/q/0000").status_code == 404
+    assert post(f"{server}/q", data={"query": "CLEAR ALL"}).status_code in (400, 403)
+    assert post(f"{server}/q", data={"query": query, "release": "9.9.9"}).status_code == 404
+    ui = get(f"{server}/sparql", headers={"Accept": "text/html"}).text
+    assert 'formaction="/q"' in ui and "Cite this result" in ui
+    page = post(f"{server}/q", data={"query": query, "release": "latest"}, headers={"Accept": "text/html"})
+    assert page.status_code == 201 and "Cite as" in page.text and newest["permalink"] in page.text

@@ -37,6 +37,10 @@ class Settings:
     releases_open: int = _setting(
         3, "Most releases open at once under /releases/<version>/ (least recently used closed first)."
     )
+    run_dir: Path = _setting(
+        PROJECT_DIR / "run",
+        "Folder for what the server writes and keeps: the query permalinks (permalinks.sqlite).",
+    )
     host: str = _setting("127.0.0.1", "Interface the server listens on.")
     port: int = _setting(8080, "Port the server listens on.")
     workers: int = _setting(2, "Number of server worker processes.")

@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app
 from werkzeug.wsgi import ClosingIterator
@@ -50,6 +50,7 @@ _PATH = re.compile(r"^/releases/([^/]+)(/.*)$")
 # Set while a release's app is built, so that create_app mounts no releases inside a release.
 MOUNTING: contextvars.ContextVar[Release | None] = contextvars.ContextVar("twingraph_mounting", default=None)
 
+T = TypeVar("T")
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
@@ -94,6 +95,16 @@ class ReleaseApps:
             if entry is not None:
                 entry.in_use -= 1
                 entry.last_used = time.monotonic()
+
+    def run_on(self, release: Release, task: Callable[[Store], T]) -> T:
+        """Run ``task`` on ``release``'s store (opened if need be, kept open while it runs)."""
+        self.acquire(release)
+        try:
+            with self._lock:
+                store = self._open[release.version].store
+            return task(store)
+        finally:
+            self.release_app(release.version)
 
     def open_versions(self) -> list[str]:
         """Versions whose apps are open, least recently used first."""
@@ -140,6 +151,7 @@ class VersionsState:
     registry: ReleaseRegistry
     history: History
     apps: ReleaseApps
+    extras: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def _prepare(folder: Path, cache_dir: str | None) -> None:
@@ -212,7 +224,7 @@ def install(app: Flask, settings: Settings) -> None:
         signposting.register(app)
         app.register_blueprint(asof.bp)
         return
-    from twingraph.web import asof, feed, memento, releases, signposting
+    from twingraph.web import asof, feed, memento, permalinks, releases, signposting
 
     registry = ReleaseRegistry(settings.dist_dir)
     state = VersionsState(
@@ -227,6 +239,7 @@ def install(app: Flask, settings: Settings) -> None:
     app.register_blueprint(memento.bp)
     app.register_blueprint(feed.bp)
     app.register_blueprint(asof.bp)
+    app.register_blueprint(permalinks.bp)
     memento.register_original_hooks(app)
     feed.register_feed_links(app)
     signposting.register(app)
