@@ -399,3 +399,13 @@ def test_a_query_permalink_pins_the_release_and_the_bytes(server: str) -> None:
     assert 'formaction="/q"' in ui and "Cite this result" in ui
     page = post(f"{server}/q", data={"query": query, "release": "latest"}, headers={"Accept": "text/html"})
     assert page.status_code == 201 and "Cite as" in page.text and newest["permalink"] in page.text
+
+
+def test_the_catalogue_describes_the_releases_as_a_dataset_series(server: str) -> None:
+    dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+    catalog = rdflib.Graph().parse(data=get(f"{server}/dumps/{NEW}/catalog.ttl").text, format="turtle")
+    series, new, old = (rdflib.URIRef(BASE + p) for p in ("dataset", f"dataset/{NEW}", f"dataset/{OLD}"))
+    assert (series, rdflib.RDF.type, dcat.DatasetSeries) in catalog
+    assert (new, dcat.inSeries, series) in catalog and (new, dcat.prev, old) in catalog
+    assert (rdflib.URIRef(BASE + "catalog"), dcat.dataset, series) in catalog
+    assert set(catalog.objects(series, rdflib.namespace.DCTERMS.title))
