@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template, request
 from werkzeug.datastructures import MIMEAccept
-from werkzeug.exceptions import BadRequest, NotFound
+from werkzeug.exceptions import BadRequest, NotFound, TooManyRequests
 
 from twingraph.sparql import guard
 from twingraph.sparql.formats import UnknownFormat, choose_format, formats_for
 from twingraph.store.base import Store
 from twingraph.versions.permalinks import Permalink, PermalinkStore
 from twingraph.web.release_apps import get_versions
+from twingraph.web.sparql import get_service
 
 bp = Blueprint("permalinks", __name__)
 FILE = "permalinks.sqlite"
@@ -41,6 +42,12 @@ def cite_url(link: Permalink) -> str:
 def create() -> Response:
     """Pin a query to a release and a format, run it once, keep the answer; 201 with the permalink."""
     state = get_versions()
+    limiter = get_service().limiter  # making a permalink runs a query: counted like one on /sparql
+    wait = limiter.hit(request.remote_addr or "unknown")
+    if wait is not None:
+        raise TooManyRequests(
+            f"more than {limiter.per_minute} queries a minute from this client", retry_after=wait
+        )
     values = request.values
     query = values.get("query", "")
     if not query.strip():
