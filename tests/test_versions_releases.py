@@ -305,6 +305,13 @@ def test_open_releases_are_bounded_and_closed_when_evicted(versions_app: Flask, 
     assert apps.open_versions() == [NEW]
     assert _label_query(server, f"/releases/{OLD}/sparql") == {OLD_NAME}  # opened again on demand
     assert apps.open_versions() == [OLD]
+    with versions_app.app_context():
+        release = get_versions().registry.get(OLD)
+    assert release is not None
+    old_app = apps.acquire(release)
+    apps.release_app(OLD)
+    # One request budget per client across releases: the release's /sparql counts on the main limiter.
+    assert old_app.extensions["twingraph.sparql"].limiter is versions_app.extensions["twingraph.sparql"].limiter
 
 
 def _jsonld(html: str) -> dict[str, object]:

@@ -45,6 +45,8 @@ from twingraph.versions.registry import Release, ReleaseRegistry
 CAPACITY = 3  # default of settings.releases_open: releases open at once (store, caches, query workers)
 IDLE_SECONDS = 600.0  # a release nobody asked for in this long is closed at the next request
 STATE_KEY = "twingraph.versions"
+SPARQL_SERVICE_KEY = "twingraph.sparql"  # web/sparql.py's SERVICE_KEY (not imported: it imports this app)
+LIMITER_KEY = "sparql-rate-limiter"
 RELEASE_KEY = "twingraph.versions.release"
 _PATH = re.compile(r"^/releases/([^/]+)(/.*)$")
 # Set while a release's app is built, so that create_app mounts no releases inside a release.
@@ -131,6 +133,10 @@ class ReleaseApps:
         finally:
             MOUNTING.reset(token)
         app.extensions[STATE_KEY] = self.state
+        limiter = self.state.extras.get(LIMITER_KEY) if self.state else None
+        if limiter is not None:
+            # One request budget per client across all releases, not one per release.
+            app.extensions[SPARQL_SERVICE_KEY].limiter = limiter
         return app, store
 
     def _evict(self) -> None:
@@ -234,6 +240,8 @@ def install(app: Flask, settings: Settings) -> None:
         ReleaseApps(settings, registry, settings.releases_open),
     )
     state.apps.state = state
+    if SPARQL_SERVICE_KEY in app.extensions:
+        state.extras[LIMITER_KEY] = app.extensions[SPARQL_SERVICE_KEY].limiter
     app.extensions[STATE_KEY] = state
     app.register_blueprint(releases.bp)
     app.register_blueprint(memento.bp)
