@@ -311,7 +311,9 @@ def test_open_releases_are_bounded_and_closed_when_evicted(versions_app: Flask, 
     old_app = apps.acquire(release)
     apps.release_app(OLD)
     # One request budget per client across releases: the release's /sparql counts on the main limiter.
-    assert old_app.extensions["twingraph.sparql"].limiter is versions_app.extensions["twingraph.sparql"].limiter
+    assert (
+        old_app.extensions["twingraph.sparql"].limiter is versions_app.extensions["twingraph.sparql"].limiter
+    )
 
 
 def _jsonld(html: str) -> dict[str, object]:
