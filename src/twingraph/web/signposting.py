@@ -70,6 +70,8 @@ def register(app: Flask) -> None:
     def _signposts(response: Response) -> Response:
         if response.status_code not in (200, 304):
             return response
+        if request.path != "/" and not request.path.startswith("/doc/"):
+            return response  # before any look at the releases: most answers need no signposts
         state = get_versions()
         release = mounted_release() or state.registry.newest()
         if release is None:
