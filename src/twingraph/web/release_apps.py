@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
-import multiprocessing
 import re
+import subprocess
+import sys
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Flask, current_app
@@ -32,11 +32,9 @@ from twingraph.config import Settings
 from twingraph.release import ReleaseError
 from twingraph.store import Store, open_store
 from twingraph.store.database import (
-    DUMP_NAME,
     LAYOUT,
     _complete,
     cache_root,
-    prepare_database,
     release_fingerprint,
 )
 from twingraph.versions.history import History
@@ -160,25 +158,34 @@ class VersionsState:
     extras: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
-def _prepare(folder: Path, cache_dir: str | None) -> None:
-    prepare_database(folder / DUMP_NAME, release_fingerprint(folder), cache_dir)
+_PREPARE = (
+    "import sys; from pathlib import Path; "
+    "from twingraph.store.database import DUMP_NAME, prepare_database, release_fingerprint; "
+    "folder = Path(sys.argv[1]); "
+    "prepare_database(folder / DUMP_NAME, release_fingerprint(folder), sys.argv[2] or None)"
+)
 
 
 def prepare_apart(release: Release, cache_dir: str | None) -> None:
-    """Bulk-load a release's database in a fresh (spawned) process, unless it is loaded already.
+    """Bulk-load a release's database in a fresh Python process, unless it is loaded already.
 
     Why apart: the server's worker processes are forked from a parent that has used Oxigraph, and
     Oxigraph's bulk loader starts threads of its own, which hang in a forked child (found under
-    Granian: the first request for an older release never answered).
+    Granian: the first request for an older release never answered). A new interpreter rather than
+    multiprocessing's spawn, which would import the caller's ``__main__`` again.
     """
     fingerprint = release_fingerprint(release.folder)
     if _complete(cache_root(cache_dir) / f"{fingerprint}.{LAYOUT}", fingerprint):
         return
-    process = multiprocessing.get_context("spawn").Process(target=_prepare, args=(release.folder, cache_dir))
-    process.start()
-    process.join()
-    if process.exitcode != 0:
-        raise ReleaseError(f"release {release.version!r} could not be loaded (exit code {process.exitcode})")
+    done = subprocess.run(
+        [sys.executable, "-c", _PREPARE, str(release.folder), cache_dir or ""],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise ReleaseError(f"release {release.version!r} could not be loaded: {last}")
 
 
 def get_versions() -> VersionsState:
