@@ -11,6 +11,7 @@ import dataclasses
 import re
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -418,3 +419,16 @@ def test_the_catalogue_describes_the_releases_as_a_dataset_series(server: str) -
     assert (new, dcat.inSeries, series) in catalog and (new, dcat.prev, old) in catalog
     assert (rdflib.URIRef(BASE + "catalog"), dcat.dataset, series) in catalog
     assert set(catalog.objects(series, rdflib.namespace.DCTERMS.title))
+
+
+def test_the_production_server_opens_an_older_release(two_releases: Settings, tmp_path: Path) -> None:
+    # Regression: in a Granian worker (forked from a parent that used Oxigraph) loading an older
+    # release's database hung forever; a fresh cache makes the worker load it.
+    from hardening_support import twingraph_server
+
+    fresh = dataclasses.replace(two_releases, store_cache_dir=str(tmp_path / "cache"))
+    with twingraph_server(fresh, tmp_path / "serve.log") as running:
+        answer = get(f"{running.url}/releases/{OLD}/doc/city/amiens", headers={"Accept": "text/turtle"})
+        assert answer.status_code == 200, running.log_text()
+        assert english_name(answer.text, f"{running.url}/releases/{OLD}/doc/city/amiens") == OLD_NAME
+        assert answer.headers["memento-datetime"] == "Wed, 25 Nov 2026 00:00:00 GMT"
