@@ -63,4 +63,7 @@ def with_slash(version: str | None = None) -> BaseResponse:
 @bp.route("/releases/<version>/<path:rest>", methods=["GET", "POST", "HEAD"])
 def unknown(version: str, rest: str) -> Response:
     """Only reached for a version that is not served (a served one goes to its own app)."""
+    state = get_versions()
+    if state.settings.store == "remote" and state.registry.get(version) is not None:
+        raise NotFound("with the remote store only the newest release is served (at the top of the site)")
     raise NotFound(f"there is no release {version!r} here; the served releases are listed at /releases/")
