@@ -3,7 +3,7 @@
 The release is written into a temporary folder inside ``dist/`` and renamed into place at the
 end (``os.replace`` is atomic on one file system); ``dist/latest`` is then re-pointed with an
 atomic symlink swap. A failed or interrupted build leaves every earlier release as it was.
-A version names one content (``twingraph.versions``): publishing (``publish=True``) writes
+A version names one content (``twingraph.publish.versioning``): publishing (``publish=True``) writes
 ``dist/<version>/`` and records the fingerprint of its inputs in the catalogue; a published release
 is immutable, so publishing other input under the same version stops unless ``replace`` is asked
 for. A plain build never stops on that: it reuses the published release when the inputs are the
@@ -37,9 +37,7 @@ from twingraph.publish.contested import contested_metadata, write_contested
 from twingraph.publish.dataset import DatasetInfo, read_dataset_info
 from twingraph.publish.tables import TABLES, TableError, index_by_subject, write_table
 from twingraph.publish.tables_metadata import write_metadata
-from twingraph.release import list_releases, listing_order, version_key
-from twingraph.validate import ValidationReport, load_shapes, validate
-from twingraph.versions import (
+from twingraph.publish.versioning import (
     ADMS_STATUS,
     FINGERPRINT_PROPERTY,
     PUBLISHED,
@@ -48,6 +46,8 @@ from twingraph.versions import (
     choose_target,
     prune_development_releases,
 )
+from twingraph.release import list_releases, listing_order, version_key
+from twingraph.validate import ValidationReport, load_shapes, validate
 
 DOCUMENTS = ("CHANGES.md", "changes.ttl", "validation-report.ttl")
 

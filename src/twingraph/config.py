@@ -41,6 +41,13 @@ class Settings:
         "Folder of generated imports (twingraph import ...); every *.trig in it is loaded with data/.",
     )
     release: str = _setting("latest", "Release to serve: a version folder name under dist_dir, or 'latest'.")
+    releases_open: int = _setting(
+        3, "Most releases open at once under /releases/<version>/ (least recently used closed first)."
+    )
+    run_dir: Path = _setting(
+        PROJECT_DIR / "run",
+        "Folder for what the server writes and keeps: the query permalinks (permalinks.sqlite).",
+    )
     host: str = _setting("127.0.0.1", "Interface the server listens on.")
     port: int = _setting(8080, "Port the server listens on.")
     workers: int = _setting(2, "Number of server worker processes.")

@@ -26,7 +26,7 @@ DUMP_FILE = "twingraph.trig"
 SHAPES_FILE = "shapes.ttl"
 ONTOLOGY_FILE = "ontology.ttl"
 # semver.org, section 2, 9 and 10; build metadata (section 10) names a development release's content
-# ("0.1.0+3f2a9c1e04b7", see twingraph.versions) and does not take part in precedence.
+# ("0.1.0+3f2a9c1e04b7", see twingraph.publish.versioning) and does not take part in precedence.
 _SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"

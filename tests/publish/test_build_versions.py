@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from twingraph.cli import main
 from twingraph.config import Settings
-from twingraph.versions import PUBLISHED, UNPUBLISHED, input_fingerprint
+from twingraph.publish.versioning import PUBLISHED, UNPUBLISHED, input_fingerprint
 
 TG = "https://w3id.org/twingraph/ontology#"
 ADMS_STATUS = "http://www.w3.org/ns/adms#status"
@@ -139,7 +139,7 @@ def test_dataset_toml_cannot_name_a_development_version(project: Settings) -> No
 def test_only_the_newest_development_releases_are_kept(tmp_path: Path) -> None:
     import time
 
-    from twingraph.versions import prune_development_releases
+    from twingraph.publish.versioning import prune_development_releases
 
     names = ["0.1.0", "0.1.0+aaaaaaaaaaaa", "0.1.0+bbbbbbbbbbbb", "0.1.0+cccccccccccc", "0.1.0+dddddddddddd"]
     for name in names:

@@ -141,6 +141,8 @@ def catalog_triples(
     g.add(dataset, DCAT + "landingPage", ns.base)
     if previous:
         g.add(dataset, DCAT + "previousVersion", dataset_iri(ns, previous))
+        g.add(dataset, DCAT + "prev", dataset_iri(ns, previous))  # DCAT 3: the series member before
+    _series(g, info, ns, catalog, dataset, publisher)
     for name in documents:
         url = download_url(ns, info.version, name)
         g.add(dataset, FOAF + "page", url)
@@ -153,6 +155,28 @@ def catalog_triples(
 
     _void(g, ns, info.version, dataset, stats, names)
     return list(dict.fromkeys(g.triples))
+
+
+def series_iri(ns: BaseNamespaces) -> str:
+    """IRI of the dataset series every release belongs to (DCAT-AP 3 ``dcat:DatasetSeries``)."""
+    return f"{ns.base}dataset"
+
+
+def _series(
+    g: _Graph, info: DatasetInfo, ns: BaseNamespaces, catalog: str, dataset: str, publisher: str
+) -> None:
+    """The releases as one DCAT-AP 3 dataset series: each release ``dcat:inSeries`` it, the newest is
+    its ``dcat:last`` (as of this release: a release's catalogue is immutable, later ones say more)."""
+    series = series_iri(ns)
+    g.add(catalog, DCAT + "dataset", series)
+    g.add(series, RDF + "type", DCAT + "DatasetSeries")
+    # Entailed (dcat:DatasetSeries rdfs:subClassOf dcat:Dataset), stated for checkers without inference.
+    g.add(series, RDF + "type", DCAT + "Dataset")
+    g.texts(series, DCT + "title", info.title)
+    g.texts(series, DCT + "description", info.description)
+    g.add(series, DCT + "publisher", publisher)
+    g.add(series, DCAT + "last", dataset)
+    g.add(dataset, DCAT + "inSeries", series)
 
 
 def _distribution(

@@ -67,6 +67,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.register_blueprint(openapi.bp)
     security.register(app)
     app.context_processor(base_context)
+    from twingraph.web import release_mount
+
+    release_mount.install(app, settings)  # /releases/<version>/..., Memento, the change feed
     if settings.proxy_hops > 0:
         # Behind nginx (docs/deploy.md): the client's address, scheme and host come from the proxy.
         from werkzeug.middleware.proxy_fix import ProxyFix

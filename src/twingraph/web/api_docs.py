@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from twingraph.web.api_docs_versions import VERSIONS_OPERATIONS
+
 OPERATIONS: dict[str, dict[str, Any]] = {
     "get /context.jsonld": {
         "summary": "The release's JSON-LD context: every JSON-LD answer names it as its @context.",
@@ -735,6 +737,8 @@ OPERATIONS["get /network/{slug}.rq"] = {
         }
     ],
 }
+
+OPERATIONS.update(VERSIONS_OPERATIONS)
 
 SCHEMAS: dict[str, Any] = {
     "Error": {

@@ -56,7 +56,10 @@ def index() -> Response:
         "url": root + "/",
         "distribution": {"@type": "DataDownload", "url": root + "/dumps/"},
     }
+    from twingraph.web.citation import dataset_jsonld
     from twingraph.web.pages import overview
+
+    dataset = dataset_jsonld(lang.text("site_intro"), lang.ui) or dataset  # the release's, with its citation
 
     world = overview(lang)
     return render_page(
@@ -64,6 +67,7 @@ def index() -> Response:
         counts=counts,
         examples=example_links(),
         jsonld=dataset,
+        citation=dataset.get("creditText"),
         map=world,
         map_cities=world.cities_placed if world else 0,
         city_count=totals.get(uris.class_iri(_resource_type("city")), 0),

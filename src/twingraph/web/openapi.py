@@ -217,9 +217,11 @@ def build_document(app: Flask) -> dict[str, Any]:
             view = app.view_functions[endpoint]
             summary = (view.__doc__ or endpoint).strip().splitlines()[0]
             doc = {"summary": summary, "statuses": ["200"]}
+        operation_id = re.sub(r"[^A-Za-z0-9]+", "_", f"{method} {path}").strip("_")
+        if path.endswith("/") and path != "/":
+            operation_id += "_index"  # /releases/ beside /releases: both would read get_releases
         operation: dict[str, Any] = {
-            # unique by construction: one operation per method and path
-            "operationId": re.sub(r"[^A-Za-z0-9]+", "_", f"{method} {path}").strip("_"),
+            "operationId": operation_id,
             "summary": doc["summary"],
         }
         if "description" in doc:

@@ -1,0 +1,89 @@
+"""FAIR Signposting (signposting.org/FAIR, level 1) in ``Link`` headers: landing pages and resources.
+
+The landing page ``/`` (the newest release), each release's page ``/releases/<version>/`` and each
+resource's description say what to cite (``cite-as``: a persistent IRI under the base), what
+describes them (``describedby``: the DCAT-AP catalogue or the Turtle description), what they hold
+(``item``: the release's dumps), under which ``license``, of which ``type``, and in which
+``collection`` they are.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+from twingraph.versions.registry import Release
+from twingraph.web.memento import resource_path
+from twingraph.web.release_apps import get_versions, mounted_release
+
+SCHEMA = "https://schema.org/"
+# The dumps a release holds (publish/formats.py writes them) with their media types.
+ITEMS = (
+    ("twingraph.trig", "application/trig"),
+    ("twingraph.ttl", "text/turtle"),
+    ("twingraph.jsonld", "application/ld+json"),
+    ("twingraph.rdf", "application/rdf+xml"),
+    ("twingraph.nt.gz", "application/gzip"),
+)
+
+
+def release_links(release: Release, base_iri: str, host: str, *, newest: bool) -> list[str]:
+    """Signposts of a release's landing page (the home page for the newest one)."""
+    cite = base_iri if newest else f"{base_iri}releases/{release.version}/"
+    links = [
+        f'<{cite}>; rel="cite-as"',
+        f'<{host}/dumps/{release.version}/catalog.ttl>; rel="describedby"; type="text/turtle"',
+        f'<{SCHEMA}Dataset>; rel="type"',
+        f'<{SCHEMA}AboutPage>; rel="type"',
+        f'<{host}/releases/>; rel="collection"',
+    ]
+    links += [
+        f'<{host}/dumps/{release.version}/{name}>; rel="item"; type="{media}"'
+        for name, media in ITEMS
+        if (release.folder / name).is_file()
+    ]
+    if release.license:
+        links.append(f'<{release.license}>; rel="license"')
+    return links
+
+
+def resource_links(release: Release, base_iri: str, host: str, doc_path: str, iri_path: str) -> list[str]:
+    """Signposts of a resource's description in ``release`` (a memento unless it is the newest)."""
+    newest = mounted_release() is None
+    root = "" if newest else f"/releases/{release.version}"
+    cite = f"{base_iri}{iri_path}" if newest else f"{base_iri}releases/{release.version}{doc_path}"
+    stem = doc_path.rsplit(".", 1)[0] if "." in doc_path.rsplit("/", 1)[1] else doc_path
+    links = [
+        f'<{cite}>; rel="cite-as"',
+        f'<{host}{root}{stem}.ttl>; rel="describedby"; type="text/turtle"',
+        f'<{SCHEMA}AboutPage>; rel="type"',
+        f'<{host}/releases/{release.version}/>; rel="collection"',
+    ]
+    if release.license:
+        links.append(f'<{release.license}>; rel="license"')
+    return links
+
+
+def register(app: Flask) -> None:
+    """Add the signposts to the answers of ``app`` (the main app or one release's app)."""
+
+    @app.after_request
+    def _signposts(response: Response) -> Response:
+        if response.status_code not in (200, 304):
+            return response
+        if request.path != "/" and not request.path.startswith("/doc/"):
+            return response  # before any look at the releases: most answers need no signposts
+        state = get_versions()
+        release = mounted_release() or state.registry.newest()
+        if release is None:
+            return response
+        host = request.host_url.rstrip("/")
+        base = state.settings.base_iri
+        if request.path == "/":
+            links = release_links(release, base, host, newest=mounted_release() is None)
+        elif (found := resource_path(request.path)) is not None and request.path.startswith("/doc/"):
+            links = resource_links(release, base, host, *found)
+        else:
+            return response
+        existing = response.headers.get("Link")
+        response.headers["Link"] = ", ".join([existing, *links] if existing else links)
+        return response
