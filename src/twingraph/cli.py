@@ -310,3 +310,22 @@ def import_world_twinnings_command(source: Path | None) -> None:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     click.echo(result.summary())
+
+
+@import_group.command("geonames")
+@click.option(
+    "--source",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder holding the world snapshot's cities.csv (default: ../shared/data/world-twinnings).",
+)
+def import_geonames_command(source: Path | None) -> None:
+    """Link the world graph's cities to GeoNames (name + country + distance) with their alternate names."""
+    from twingraph.importers.geonames import import_geonames
+
+    try:
+        result = import_geonames(_settings(), source)
+    except DataError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(result.summary())
