@@ -158,6 +158,10 @@ def manifest() -> dict[str, object]:
             "property_settings": PROPERTY_SETTINGS,
         },
         "batchSize": MAX_BATCH,
+        # the Reconciliation API 1.0 draft of the same service (twingraph.web.reconcile_v1)
+        "otherVersions": [
+            {"versions": ["1.0-draft"], "endpoint": url_for("reconcile_v1.root", _external=True)}
+        ],
     }
 
 
@@ -172,7 +176,10 @@ def endpoint() -> Response:
         return _answer(reconcile_json(get_index(), params["queries"], _languages()))
     if "extend" in params:
         return _answer(extend_json(get_index(), params["extend"], _languages()))
-    return _answer(manifest())
+    response = _answer(manifest())
+    v1 = url_for("reconcile_v1.root", _external=True)
+    response.headers["Link"] = f'<{v1}>; rel="alternate"; type="application/json"'
+    return response
 
 
 @bp.get("/suggest/entity")
