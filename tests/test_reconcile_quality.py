@@ -20,7 +20,6 @@ labels only) and after (with GeoNames' names).
 from __future__ import annotations
 
 import csv
-import dataclasses
 import json
 import time
 from dataclasses import dataclass
@@ -106,41 +105,6 @@ def distractor_index(release_settings: Settings, shared_dir: Path) -> ReconIndex
     index = build_index(EmbeddedStore(store, "test-distractors", base), base)
     assert len(index.entities) > 5000
     return index
-
-
-@pytest.fixture(scope="module")
-def world_imports(
-    release_settings: Settings, shared_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Path, Path]:
-    """The world graph and the GeoNames graph, imported as ``make build`` does (into a temp folder)."""
-    from twingraph.importers.geonames import import_geonames
-    from twingraph.importers.world_twinnings import import_world_twinnings
-
-    local = dataclasses.replace(release_settings, imports_dir=tmp_path_factory.mktemp("world-imports"))
-    snapshot = shared_dir / "data" / "world-twinnings"
-    return import_world_twinnings(local, snapshot).path, import_geonames(local, snapshot).path
-
-
-def _world_index(release_settings: Settings, files: list[Path], name: str) -> ReconIndex:
-    base = release_settings.base_iri
-    store = _release_store(release_settings)
-    for path in files:
-        store.load(path=str(path), format=ox.RdfFormat.TRIG, base_iri=base)
-    index = build_index(EmbeddedStore(store, name, base), base)
-    assert len(index.entities) > 5000
-    return index
-
-
-@pytest.fixture(scope="module")
-def world_labels_index(release_settings: Settings, world_imports: tuple[Path, Path]) -> ReconIndex:
-    """Before: the Dortmund graph and the world graph, whose cities have one English label each."""
-    return _world_index(release_settings, [world_imports[0]], "test-world-labels")
-
-
-@pytest.fixture(scope="module")
-def world_names_index(release_settings: Settings, world_imports: tuple[Path, Path]) -> ReconIndex:
-    """After: the same with GeoNames' links and alternate names (every name of every city)."""
-    return _world_index(release_settings, list(world_imports), "test-world-names")
 
 
 GRAPHS = {

@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request
 
 from twingraph.queries import load_query
+from twingraph.reconcile.normalise import name_key
 from twingraph.web import get_store
 from twingraph.web.conneg import revalidate
 from twingraph.web.i18n import Language
 from twingraph.web.labels import app_cached, site_data, term_text
 from twingraph.web.lists import build_list, list_rows
 from twingraph.web.maps import MapPoint, MapView, map_view
+from twingraph.web.reconcile import get_index
 from twingraph.web.render import current_language, render_page, url_with
 from twingraph.web.search import search
 from twingraph.web.uris import RESOURCE_TYPES, TYPES_BY_SEGMENT
@@ -85,13 +87,15 @@ def search_page() -> Response:
     if segment is not None and segment not in TYPES_BY_SEGMENT:
         abort(400, f"Unknown type '{segment}'.")
     site, lang = site_data(), current_language()
-    hits = search(site, query, segment=segment) if query else []
+    hits = search(get_index(), query, segment=segment) if query else []
     results = []
     for hit in hits:
-        seg = (site.uris.split(hit.iri) or ("", ""))[0]
-        rtype = TYPES_BY_SEGMENT.get(seg)
+        rtype = TYPES_BY_SEGMENT.get(hit.segment)
         type_name = site.name(site.uris.class_iri(rtype), lang) if rtype else ""
-        results.append((site.name(hit.iri, lang), site.uris.local_path(hit.iri), type_name, hit))
+        name = site.name(hit.iri, lang)
+        # the name that matched, when it is not the one shown ("Neusatz → Novi Sad")
+        matched = hit.matched if name_key(hit.matched) != name_key(name) else ""
+        results.append((name, site.uris.local_path(hit.iri), type_name, matched))
     return render_page("search.html", query + "\x1f" + (segment or ""), query=query, results=results)
 
 
