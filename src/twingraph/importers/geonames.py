@@ -6,8 +6,9 @@ is the graph ``<id/source/geonames>`` in ``imports/geonames.trig``:
 
 - the source itself (a ``tg:Source``, a dataset, CC BY 4.0), described in its own graph;
 - per match, ``owl:sameAs <https://sws.geonames.org/<id>/>`` and an SSSOM mapping resource
-  (``sssom:Mapping``) with the method (``sssom:mapping_justification semapv:LexicalMatching``, the
-  matched name, the distance) and the score (``sssom:confidence``);
+  (``sssom:Mapping``, ``<id/source/geonames#match-<city>>``) with the method
+  (``sssom:mapping_justification semapv:LexicalMatching``, the matched name, the distance) and the
+  score (``sssom:confidence``);
 - the feature's name and alternate names as ``skos:altLabel`` without a language tag: GeoNames'
   cities files do not say which language a name is in, and no tag is invented.
 
@@ -155,7 +156,8 @@ def link_triples(city: str, label: str, match: Match) -> list[Triple]:
     feature = match.feature
     target = ox.NamedNode(f"{GEONAMES}{feature.id}/")
     subject = _iri(city)
-    mapping = _iri(f"id/mapping/{city.rsplit('/', 1)[1]}--geonames-{feature.id}")
+    # a part of the source's document (hash IRI): dereferencing it gives the GeoNames source's page
+    mapping = _iri(f"{SOURCE}#match-{city.rsplit('/', 1)[1]}")
     comment = f"{match.method} + country + distance ({match.km:g} km)" + (
         "; the nearest or most populous of several namesakes" if match.by_population else ""
     )

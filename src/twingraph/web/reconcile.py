@@ -264,7 +264,11 @@ def preview() -> Response:
         entity=entity,
         name=index.display_name(entity, languages),
         description=describe(index, entity, languages),
-        names=sorted({(n.text, n.lang, n.alt) for n in entity.names}, key=lambda n: (n[2], n[1], n[0])),
+        # curated names and labels; a dataset's dozens of alternate names (GeoNames) only counted
+        names=sorted(
+            {(n.text, n.lang, n.alt) for n in entity.names if n.fuzzy}, key=lambda n: (n[2], n[1], n[0])
+        ),
+        more_names=len({n.text for n in entity.names if not n.fuzzy}),
         qids=entity.values.get("wikidata", []),
         geonames=entity.values.get("geonames", []),
         facts=facts,
