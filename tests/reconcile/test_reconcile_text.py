@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from twingraph.names import compact_key, name_key
 from twingraph.reconcile import identifiers
-from twingraph.reconcile.normalise import compact_key, name_key
 
 
 @pytest.mark.parametrize(

@@ -152,8 +152,13 @@ def test_quickstatements_keep_the_precision(start: str, precision: int, time: st
     assert lines == [f"Q1\tP190\tQ2{tail}", f"Q2\tP190\tQ1{tail}"]
 
 
+# The CLI reads data/ and the generated imports/: an empty imports folder keeps these tests to the
+# curated graph, whatever `make build` imported into the working tree.
+NO_IMPORTS = {"TWINGRAPH_IMPORTS_DIR": str(Path(__file__).parent / "data" / "no-imports")}
+
+
 def _run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, args, env=env)
+    result = CliRunner().invoke(main, args, env={**NO_IMPORTS, **(env or {})})
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -227,3 +232,46 @@ def test_cli_link_refuses_to_write_into_data(endpoint: str, settings: Settings) 
 def test_cli_reports_an_unreachable_endpoint() -> None:
     code, _out, err = _run(["wikidata", "diff", "--endpoint", "http://127.0.0.1:9/sparql"])
     assert code == 3 and "cannot reach http://127.0.0.1:9/sparql" in err and "Traceback" not in err
+
+
+def test_every_statement_carries_a_reference_never_wikidata_itself() -> None:
+    wikidata = Source(
+        "https://w3id.org/twingraph/id/source/world-twinnings",
+        "https://www.wikidata.org/wiki/Property:P190",
+        "high",
+    )
+    page = "https://w3id.org/twingraph/id/partnership/a--b"
+    twinning = Twinning(page, "A – B", ("a", "b"), ("A", "B"), ("Q1", "Q2"), sources=[wikidata])
+    lines = lines_for_pair(
+        PairReport("missing-in-wikidata", ("Q1", "Q2"), ("A", "B"), twinning), date(2026, 1, 2)
+    )
+    assert [line.text for line in lines] == [
+        f'Q1\tP190\tQ2\tS854\t"{page}"\tS813\t+2026-01-02T00:00:00Z/11',
+        f'Q2\tP190\tQ1\tS854\t"{page}"\tS813\t+2026-01-02T00:00:00Z/11',
+    ]
+    assert "this dataset's page" in lines[0].note
+
+
+def test_symmetry_gaps_as_csv(report: DiffReport, endpoint: str, tmp_path: Path) -> None:
+    from twingraph.wikidata.report import SYMMETRY_COLUMNS, symmetry_gaps_csv
+
+    text, count = symmetry_gaps_csv(report, date(2026, 5, 1))
+    rows = list(csv.DictReader(text.splitlines()))
+    assert count == len(rows) == 1 and tuple(rows[0]) == SYMMETRY_COLUMNS
+    buffalo = rows[0]
+    assert (buffalo["item"], buffalo["lacks_p190_to"], buffalo["twin_label"]) == (
+        "Q1295",
+        "Q40435",
+        "Buffalo",
+    )
+    assert buffalo["existing_statement"].startswith("http://www.wikidata.org/entity/statement/")
+    assert buffalo["quickstatements"] == EXPECTED_LINES[0]
+    assert buffalo["item_page"] == "https://www.wikidata.org/wiki/Q1295#P190"
+    out = tmp_path / "gaps.csv"
+    code, _out, err = _run(
+        ["wikidata", "diff", "--endpoint", endpoint, "--csv", str(out)],
+        env={"TWINGRAPH_IMPORTS_DIR": str(tmp_path / "no-imports")},
+    )
+    assert code == 0, err
+    assert "wrote 1 one-directional P190 statements" in err
+    assert [r["item"] for r in csv.DictReader(out.open(encoding="utf-8"))] == ["Q1295"]

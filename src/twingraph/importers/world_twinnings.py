@@ -72,6 +72,7 @@ class CuratedIndex:
     twinnings: dict[tuple[str, str], str] = field(
         default_factory=dict
     )  # (city, city) in order -> partnership
+    geonames: dict[str, set[str]] = field(default_factory=dict)  # city IRI -> curated GeoNames IRIs
 
 
 @dataclass
@@ -125,6 +126,8 @@ def curated_index(settings: Settings) -> CuratedIndex:
                 f"data/: two curated twinnings join {pair[0]} and {pair[1]}: "
                 f"{index.twinnings[pair]}, {partnership}"
             )
+    for row in select("world/curated-geonames"):
+        index.geonames.setdefault(relative(row["city"]), set()).add(str(row["feature"].value))
     return index
 
 
@@ -190,9 +193,11 @@ def world_quads(
     return [ox.Quad(s, p, o, graph) for s, p, o in sorted(triples, key=_triple_key)]
 
 
-def write_trig(quads: list[ox.Quad], path: Path, header: list[str]) -> None:
+def write_trig(
+    quads: list[ox.Quad], path: Path, header: list[str], prefixes: dict[str, str] | None = None
+) -> None:
     """Write quads as TriG with relative IRIs (no ``@base``), atomically (temp file + rename)."""
-    data = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=_PREFIXES, base_iri=WRITE_BASE)
+    data = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes or _PREFIXES, base_iri=WRITE_BASE)
     assert data is not None, "without an output, serialize returns the bytes"
     first, _, body = data.decode("utf-8").partition("\n")
     if first != f"@base <{WRITE_BASE}> .":

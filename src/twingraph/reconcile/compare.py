@@ -9,12 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rapidfuzz import fuzz, process
-
+from twingraph.names import compact_key, name_key
 from twingraph.reconcile.catalogue import PropertySpec
 from twingraph.reconcile.identifiers import parse_country, parse_geonames, parse_qid
 from twingraph.reconcile.index import ReconIndex
-from twingraph.reconcile.normalise import compact_key, name_key
 
 QueryValue = str | int | float | bool | dict[str, object]
 
@@ -77,10 +75,7 @@ def resolve_entity_value(index: ReconIndex, value: QueryValue) -> set[str]:
     }
     if exact:
         return exact
-    hits = process.extract(
-        key, index.choices, scorer=fuzz.ratio, score_cutoff=ENTITY_NAME_SIMILARITY, limit=None
-    )
-    return {index.entities[index.owners[position][0]].iri for _choice, _score, position in hits}
+    return {index.entities[owner[0]].iri for _score, owner in index.fuzzy_hits(key, ENTITY_NAME_SIMILARITY)}
 
 
 def compare(

@@ -12,7 +12,7 @@ from functools import cache
 
 from babel import Locale
 
-from twingraph.reconcile.normalise import name_key
+from twingraph.names import name_key
 
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
 GEONAMES = "https://sws.geonames.org/"

@@ -1,7 +1,7 @@
 """The matching index, built once per release from the store.
 
 It holds every published resource (``<base>id/...``) with its names (labels in every language
-and alternative names, normalised by :func:`~twingraph.reconcile.normalise.name_key`), its
+and alternative names, normalised by :func:`~twingraph.names.name_key`), its
 types (ontology classes, with the subclass closure from the ontology graph), its identifiers
 (Wikidata QIDs and GeoNames IDs from ``owl:sameAs``, and our own IRI) and the values of every
 property in :data:`~twingraph.reconcile.catalogue.PROPERTIES`. Queries then never touch the store.
@@ -9,31 +9,42 @@ property in :data:`~twingraph.reconcile.catalogue.PROPERTIES`. Queries then neve
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
+from rapidfuzz import fuzz, process
 
+from twingraph.names import compact_key, name_key
 from twingraph.namespaces import PREFIXES, BaseNamespaces
 from twingraph.queries import load_query
 from twingraph.reconcile.catalogue import PROPERTIES, PropertySpec, property_query_name
-from twingraph.reconcile.normalise import compact_key, name_key
 from twingraph.store import Store
 
 SKOS_CONCEPT = PREFIXES["skos"] + "Concept"
 WDT = PREFIXES["wdt"]
 PREFERRED_LANGUAGES = ("en", "de")
+ALT_LABEL_PROPERTY = "altLabel"
 
 
 @dataclass(frozen=True)
 class Name:
-    """One name of an entity: the text, its language tag, whether it is an alternative name, its keys."""
+    """One name of an entity: the text, its language tag, whether it is an alternative name, its keys.
+
+    ``fuzzy`` is False for alternative names that only a dataset states (GeoNames' 117,000 alternate
+    names): those find their entity by exact match only, so that typo-tolerant matching stays fast
+    and is not led astray by transliterations of every language.
+    """
 
     text: str
     lang: str
     alt: bool
     key: str
     compact: str
+    fuzzy: bool = True
 
 
 @dataclass
@@ -85,9 +96,17 @@ class ReconIndex:
         self.properties: dict[str, PropertySpec] = {spec.id: spec for spec in PROPERTIES}
         self.property_aliases: dict[str, str] = {}
         self.property_labels: dict[str, dict[str, str]] = {}
-        # parallel lists: the normalised name keys rapidfuzz compares against, and (entity, name) owners
+        # parallel lists: the normalised keys of every name, and (entity, name) owners
         self.choices: list[str] = []
         self.owners: list[tuple[int, int]] = []
+        # the distinct keys that typo-tolerant (fuzzy) matching compares against, sorted by length
+        # (a similarity cutoff bounds the lengths worth comparing), and the names behind each key
+        self.fuzzy_keys: list[str] = []
+        self.fuzzy_lengths: list[int] = []
+        self.fuzzy_key_owners: list[list[tuple[int, int]]] = []
+        self._fuzzy: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self._seen_names: set[tuple[int, str, bool, str]] = set()
+        self._closures: dict[str, frozenset[str]] = {}
         self.exact: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self.sorted_keys: list[tuple[str, int]] = []
 
@@ -137,6 +156,13 @@ class ReconIndex:
                     changed = True
         return found
 
+    def subclass_closure(self, class_iri: str) -> frozenset[str]:
+        """:meth:`subclasses`, computed once per class (matching asks for it once per candidate)."""
+        found = self._closures.get(class_iri)
+        if found is None:
+            found = self._closures[class_iri] = frozenset(self.subclasses(class_iri))
+        return found
+
     def specific_types(self, entity: Entity) -> list[str]:
         """The entity's most specific known classes (no class that is a superclass of another)."""
         supers = {s for t in entity.types for s in self.classes[t].supers}
@@ -165,18 +191,46 @@ class ReconIndex:
         found = self.entity(iri) if iri.startswith(self.ns.resource) else None
         return self.display_name(found, languages) if found else iri
 
+    def fuzzy_hits(self, key: str, cutoff: float) -> Iterator[tuple[float, tuple[int, int]]]:
+        """(similarity, name owner) for every fuzzy-matchable name whose key has ``fuzz.ratio`` >= cutoff.
+
+        ``fuzz.ratio`` is 200 * matches / (len(a) + len(b)), so only keys whose length lies within
+        ``len * c / (200 - c)`` and ``len * (200 - c) / c`` can reach the cutoff ``c``: a slice of the
+        keys sorted by length, which keeps a batch of 100 queries over 16,000 entities fast.
+        """
+        shortest = math.floor(len(key) * cutoff / (200 - cutoff))
+        longest = math.ceil(len(key) * (200 - cutoff) / cutoff)
+        lo = bisect_left(self.fuzzy_lengths, shortest)
+        hi = bisect_right(self.fuzzy_lengths, longest)
+        for _choice, similarity, position in process.extract(
+            key, self.fuzzy_keys[lo:hi], scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+        ):
+            for owner in self.fuzzy_key_owners[lo + position]:
+                yield float(similarity), owner
+
+    def _finish(self) -> None:
+        """Sort the keys for prefix search and the fuzzy keys by length, once all names are in."""
+        self._seen_names.clear()
+        self.sorted_keys = sorted((key, i) for i, key in enumerate(self.choices))
+        ordered = sorted(self._fuzzy.items(), key=lambda item: (len(item[0]), item[0]))
+        self.fuzzy_keys = [key for key, _owners in ordered]
+        self.fuzzy_lengths = [len(key) for key in self.fuzzy_keys]
+        self.fuzzy_key_owners = [owners for _key, owners in ordered]
+        self._fuzzy.clear()
+
     # ---- building ----------------------------------------------------------------------------
-    def _add_name(self, entity_index: int, text: str, lang: str, alt: bool) -> None:
+    def _add_name(self, entity_index: int, text: str, lang: str, alt: bool, fuzzy: bool = True) -> None:
         key = name_key(text)
-        if not key:
+        if not key or (entity_index, key, alt, lang) in self._seen_names:
             return
+        self._seen_names.add((entity_index, key, alt, lang))
         entity = self.entities[entity_index]
-        if any(n.key == key and n.alt == alt and n.lang == lang for n in entity.names):
-            return
-        entity.names.append(Name(text, lang, alt, key, compact_key(key)))
+        entity.names.append(Name(text, lang, alt, key, compact_key(key), fuzzy))
         owner = (entity_index, len(entity.names) - 1)
         self.choices.append(key)
         self.owners.append(owner)
+        if fuzzy:
+            self._fuzzy[key].append(owner)
         self.exact[compact_key(key)].append(owner)
 
 
@@ -195,11 +249,22 @@ def build_index(store: Store, base_iri: str) -> ReconIndex:
     for row in store.select(load_query("reconcile/names")):
         position = index.by_id.get(index.local_id(_text(row["entity"])))
         if position is not None:
-            alt = _text(row["alt"]) == "true"
-            index._add_name(position, _text(row["name"]), _literal_lang(row["name"]), alt)
-    index.sorted_keys = sorted((key, i) for i, key in enumerate(index.choices))
+            index._add_name(position, _text(row["name"]), _literal_lang(row["name"]), alt=False)
+    # one query per kind keeps each under the store's time limit (the world graph has 117,000 variants)
+    datasets = {_text(row["source"]) for row in store.select(load_query("reconcile/dataset-sources"))}
+    rows = store.select(load_query("reconcile/alt-names"))
+    # a name stated by a curated source too stays fuzzy: those rows go first (_add_name keeps the first)
+    rows.sort(key=lambda row: _text(row["source"]) in datasets)
+    for row in rows:
+        position = index.by_id.get(index.local_id(_text(row["entity"])))
+        if position is not None and isinstance(row["name"], ox.Literal):
+            fuzzy = _text(row["source"]) not in datasets
+            index._add_name(position, _text(row["name"]), _literal_lang(row["name"]), True, fuzzy)
+    index._finish()
     _load_property_labels(index, store)
     for spec in PROPERTIES:
+        if spec.id == ALT_LABEL_PROPERTY:
+            continue  # filled from the names below, without reading 100,000 names twice
         for row in store.select(load_query(property_query_name(spec))):
             position = index.by_id.get(index.local_id(_text(row["entity"])))
             if position is None or "value" not in row:
@@ -209,6 +274,10 @@ def build_index(store: Store, base_iri: str) -> ReconIndex:
             values = index.entities[position].values.setdefault(spec.id, [])
             if value not in values:
                 values.append(value)
+    for entity in index.entities:
+        alternatives = list(dict.fromkeys(n.text for n in entity.names if n.alt))
+        if alternatives:
+            entity.values[ALT_LABEL_PROPERTY] = list(alternatives)
     for position, entity in enumerate(index.entities):
         for values in entity.values.values():
             values.sort(key=lambda v: (isinstance(v, str), v if isinstance(v, int) else 0, str(v)))

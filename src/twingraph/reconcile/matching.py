@@ -4,15 +4,22 @@ The rule (also in docs/reconciliation.md):
 
 * **Identifier hit** - the query text, or a ``wikidata`` / ``geonames`` / ``id`` property value,
   is a QID, GeoNames ID or our IRI / id of an entity: that entity scores 100.
-* **Otherwise** the score is the best name similarity over all the entity's labels and
-  alternative names in every language (rapidfuzz ``fuzz.ratio`` on normalised text, 0-100),
-  +5 for each query property the entity agrees with, -30 for each it contradicts, and -20 when
-  the query's types are only a preference (``type_strict: "should"``) and the entity has none
-  of them; clamped to 0-100. Without a query text, the score is the share of agreeing properties.
+* **Otherwise** the score is the best name similarity over all the entity's names in every
+  language: 100 when the normalised query equals a label, 95 when it equals an alternative name
+  (curated variants, pseudonyms, GeoNames' alternate names), else at most 94: rapidfuzz
+  ``fuzz.ratio`` on normalised text against labels and curated alternative names (GeoNames'
+  alternate names are only matched exactly). Then +5 for each query property the entity agrees
+  with, -30 for each it contradicts, and -20 when the query's types are only a preference
+  (``type_strict: "should"``) and the entity has none of them; clamped to 0-100. Without a
+  query text, the score is the share of agreeing properties.
 * **match** is true only for the top candidate, and only when it is certain: either it is the
   only identifier hit, or its normalised name equals the query exactly, no query property
-  contradicts it, its type fits, and it leads every other candidate by at least 10 points with
-  no other exact name hit. Typos and near-misses rank first but never match on their own.
+  contradicts it, its type fits, no other candidate is an exact name hit (label or alternative
+  name), and it still leads every other candidate after the property and type adjustments.
+  (An exact alternative name scores 95 and a fuzzy match at most 94, so the lead over a
+  near-namesake such as "Ödenburg" (Sopron) over "Oldenburg" can be one point: the exact name is
+  what decides; the lead only says that no property or type put another candidate ahead.)
+  Typos and near-misses rank first but never match on their own.
 """
 
 from __future__ import annotations
@@ -20,19 +27,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rapidfuzz import fuzz, process
-
+from twingraph.names import compact_key, name_key
 from twingraph.reconcile.catalogue import PropertySpec
 from twingraph.reconcile.compare import QueryValue, compare, value_text
 from twingraph.reconcile.identifiers import parse_geonames, parse_qid
 from twingraph.reconcile.index import Entity, ReconIndex
-from twingraph.reconcile.normalise import compact_key, name_key
 
 NAME_CUTOFF = 60.0
+EXACT_LABEL = 100.0
+EXACT_ALTERNATE = 95.0
+# A fuzzy match never reaches an exact one: exact label > exact alternative name > any fuzzy match.
+FUZZY_CEILING = 94.0
 AGREE_BONUS = 5.0
 DISAGREE_PENALTY = 30.0
 TYPE_PENALTY = 20.0
-CLEAR_LEAD = 10.0
+MIN_LEAD = 1.0
 ID_PROPERTIES = frozenset({"id", "iri", "@id"})
 
 TypeStrict = Literal["any", "all", "should"]
@@ -115,24 +124,27 @@ def _name_candidates(index: ReconIndex, text: str, found: dict[int, Candidate]) 
     key = name_key(text)
     if not key:
         return
-    for _choice, similarity, position in process.extract(
-        key, index.choices, scorer=fuzz.ratio, score_cutoff=NAME_CUTOFF, limit=None
-    ):
-        entity_index, name_index = index.owners[position]
+
+    def consider(owner: tuple[int, int], similarity: float, exact: bool) -> None:
+        entity_index, name_index = owner
         name = index.entities[entity_index].names[name_index]
-        exact = name.compact == compact_key(key)
-        similarity = 100.0 if exact else float(similarity)
         candidate = found.setdefault(entity_index, Candidate(index.entities[entity_index], entity_index))
-        better = (similarity, not name.alt) > (candidate.similarity, not candidate.alternative)
-        if better:
+        if (similarity, not name.alt) > (candidate.similarity, not candidate.alternative):
             candidate.similarity, candidate.alternative = similarity, name.alt
         candidate.exact = candidate.exact or exact
+
+    for owner in index.exact.get(compact_key(key), []):
+        alt = index.entities[owner[0]].names[owner[1]].alt
+        consider(owner, EXACT_ALTERNATE if alt else EXACT_LABEL, True)
+    for similarity, owner in index.fuzzy_hits(key, NAME_CUTOFF):
+        if index.entities[owner[0]].names[owner[1]].compact != compact_key(key):
+            consider(owner, min(similarity, FUZZY_CEILING), False)
 
 
 def _type_fits(index: ReconIndex, entity: Entity, query: Query) -> bool:
     if not query.types:
         return True
-    closures = [index.subclasses(t) for t in query.types]
+    closures = [index.subclass_closure(t) for t in query.types]
     if query.type_strict == "all":
         return all(entity.types & closure for closure in closures)
     return any(entity.types & closure for closure in closures)
@@ -200,9 +212,12 @@ def _property_only_candidates(index: ReconIndex, query: Query, seen: dict[int, C
 
 
 def _decide(candidates: list[Candidate]) -> None:
-    for i, candidate in enumerate(candidates):
-        others = [c.score for j, c in enumerate(candidates) if j != i]
-        candidate.lead = candidate.score - max(others, default=0.0)
+    # each candidate's lead over the best of the others: the best two scores suffice (linear, not
+    # quadratic: a short query can have thousands of fuzzy candidates in the world graph)
+    best = sorted((c.score for c in candidates), reverse=True)[:2]
+    for candidate in candidates:
+        other = best[1] if candidate.score == best[0] and len(best) > 1 else best[0]
+        candidate.lead = candidate.score - (other if len(candidates) > 1 else 0.0)
     if not candidates:
         return
     top, rest = candidates[0], candidates[1:]
@@ -210,5 +225,5 @@ def _decide(candidates: list[Candidate]) -> None:
         top.match = not any(c.identifier for c in rest)
         return
     contradicted = any(ok is False for ok in top.agreements.values())
-    clear = top.lead >= CLEAR_LEAD and not any(c.exact for c in rest)
+    clear = top.lead >= MIN_LEAD and not any(c.exact for c in rest)
     top.match = top.exact and top.type_ok and not contradicted and clear

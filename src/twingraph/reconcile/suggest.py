@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
+from twingraph.names import name_key
 from twingraph.reconcile.index import PREFERRED_LANGUAGES, ReconIndex
 from twingraph.reconcile.matching import identifier_hits
-from twingraph.reconcile.normalise import name_key
 from twingraph.reconcile.present import (
     Languages,
     describe,

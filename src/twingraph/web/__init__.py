@@ -49,9 +49,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.register_blueprint(pages.bp)
     app.register_blueprint(ontology.bp)
 
-    from twingraph.web import reconcile
+    from twingraph.web import reconcile, reconcile_v1
 
     app.register_blueprint(reconcile.bp)
+    app.register_blueprint(reconcile_v1.bp)
 
     from twingraph.web import dumps
 

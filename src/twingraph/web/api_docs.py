@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from twingraph.web.api_docs_reconcile_v1 import RECONCILE_V1_OPERATIONS
 from twingraph.web.api_docs_versions import VERSIONS_OPERATIONS
 
 OPERATIONS: dict[str, dict[str, Any]] = {
@@ -739,6 +740,7 @@ OPERATIONS["get /network/{slug}.rq"] = {
 }
 
 OPERATIONS.update(VERSIONS_OPERATIONS)
+OPERATIONS.update(RECONCILE_V1_OPERATIONS)
 
 SCHEMAS: dict[str, Any] = {
     "Error": {

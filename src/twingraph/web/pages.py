@@ -6,6 +6,7 @@ import json
 
 from flask import Blueprint, Response, abort, render_template, request
 
+from twingraph.names import name_key
 from twingraph.queries import load_query
 from twingraph.web.conneg import add_vary, revalidate
 from twingraph.web.ego import ego_query
@@ -15,6 +16,7 @@ from twingraph.web.list_formats import FORMATS as LIST_FORMATS
 from twingraph.web.list_formats import list_csv, list_json
 from twingraph.web.lists import FACETS, PAGE_SIZE, build_list, list_rows
 from twingraph.web.maps import MapView, PlacedCity, world_map
+from twingraph.web.reconcile import get_index
 from twingraph.web.render import current_language, html_variant, render_page, url_with
 from twingraph.web.search import search
 from twingraph.web.state import get_store
@@ -118,13 +120,15 @@ def search_page() -> Response:
     if segment is not None and segment not in TYPES_BY_SEGMENT:
         abort(400, f"Unknown type '{segment}'.")
     site, lang = site_data(), current_language()
-    hits = search(site, query, segment=segment) if query else []
+    hits = search(get_index(), query, segment=segment) if query else []
     results = []
     for hit in hits:
-        seg = (site.uris.split(hit.iri) or ("", ""))[0]
-        rtype = TYPES_BY_SEGMENT.get(seg)
+        rtype = TYPES_BY_SEGMENT.get(hit.segment)
         type_name = site.name(site.uris.class_iri(rtype), lang) if rtype else ""
-        results.append((site.name(hit.iri, lang), site.uris.local_path(hit.iri), type_name, hit))
+        name = site.name(hit.iri, lang)
+        # the name that matched, when it is not the one shown ("Neusatz → Novi Sad")
+        matched = hit.matched if name_key(hit.matched) != name_key(name) else ""
+        results.append((name, site.uris.local_path(hit.iri), type_name, matched))
     return render_page("search.html", query + "\x1f" + (segment or ""), query=query, results=results)
 
 

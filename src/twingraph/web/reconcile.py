@@ -143,6 +143,10 @@ def manifest() -> dict[str, object]:
             "property_settings": PROPERTY_SETTINGS,
         },
         "batchSize": MAX_BATCH,
+        # the Reconciliation API 1.0 draft of the same service (twingraph.web.reconcile_v1)
+        "otherVersions": [
+            {"versions": ["1.0-draft"], "endpoint": url_for("reconcile_v1.root", _external=True)}
+        ],
     }
 
 
@@ -157,7 +161,10 @@ def endpoint() -> Response:
         return _answer(reconcile_json(get_index(), params["queries"], _languages()))
     if "extend" in params:
         return _answer(extend_json(get_index(), params["extend"], _languages()))
-    return _answer(manifest())
+    response = _answer(manifest())
+    v1 = url_for("reconcile_v1.root", _external=True)
+    response.headers["Link"] = f'<{v1}>; rel="alternate"; type="application/json"'
+    return response
 
 
 @bp.get("/suggest/entity")
@@ -244,7 +251,11 @@ def preview() -> Response:
         entity=entity,
         name=index.display_name(entity, languages),
         description=describe(index, entity, languages),
-        names=sorted({(n.text, n.lang, n.alt) for n in entity.names}, key=lambda n: (n[2], n[1], n[0])),
+        # curated names and labels; a dataset's dozens of alternate names (GeoNames) only counted
+        names=sorted(
+            {(n.text, n.lang, n.alt) for n in entity.names if n.fuzzy}, key=lambda n: (n[2], n[1], n[0])
+        ),
+        more_names=len({n.text for n in entity.names if not n.fuzzy}),
         qids=entity.values.get("wikidata", []),
         geonames=entity.values.get("geonames", []),
         facts=facts,

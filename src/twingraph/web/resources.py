@@ -33,6 +33,7 @@ from twingraph.web.jsonld import schema_org
 from twingraph.web.labels import site_data
 from twingraph.web.lifecycle import city_view, timeline
 from twingraph.web.offices import offices
+from twingraph.web.reconcile import get_index
 from twingraph.web.render import (
     current_language,
     html_variant,
@@ -97,9 +98,9 @@ def not_found(iri: str, segment: str, slug: str) -> Response:
         return render_error(404, "Not Found", f"The dataset does not describe <{iri}>.")
     site = site_data()
     words = slug.replace("-", " ")
-    hits = search(site, words, limit=8, segment=segment if segment in TYPES_BY_SEGMENT else None)
+    hits = search(get_index(), words, limit=8, segment=segment if segment in TYPES_BY_SEGMENT else None)
     if not hits:
-        hits = search(site, words, limit=8)
+        hits = search(get_index(), words, limit=8)
     lang = current_language()
     suggestions = [(site.name(h.iri, lang), site.uris.local_path(h.iri), h.iri) for h in hits]
     return render_page("not_found.html", status=404, iri=iri, suggestions=suggestions, query=words)

@@ -1,8 +1,18 @@
-"""Label search over all entities: every label and alternative label in every language, typo-tolerant.
+"""Search on pages: the reconciliation index (every label, alternative and GeoNames name), ranked.
 
-Matching is rapidfuzz's WRatio (whole names, typos) and token-set ratio (a word inside a longer
-name) on labels folded to lowercase ASCII (so "Schytomyr", "Rostow", "Amiens" and "amien" all find
-what they should), best label per entity, exact and prefix matches first.
+The ranking, best first (one score per entity, its best name):
+
+* 100 the query equals a label, 95 an alternative name (after :func:`name_key`: case, accents,
+  punctuation; GeoNames' alternate names of the world cities count here: "Neusatz" finds Novi Sad);
+* 90 a name starts with the query, 85 a word of a name does, 80 every word of the query starts a
+  word of the name ("keuning" finds Dietrich Keuning, "Jumelage Dortmund" the partnership);
+* 0.9 x ``fuzz.ratio`` for typos in labels and curated variants, kept from 75 up ("amien",
+  "Dortmnud"): whole-name similarity, never a partial one, so that "Rostow" does not list
+  Hagerstown. When the query is a name (an exact hit), typo neighbours are left out: "Rostow"
+  lists what bears that name, not Rostock.
+
+Ties go to the kinds of things readers look for most (partnerships, cities, people, ...), then to the
+shorter name. Each hit keeps the name that matched, shown beside the entity's own ("Neusatz → Novi Sad").
 """
 
 from __future__ import annotations
@@ -10,21 +20,14 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from twingraph.names import compact_key, name_key
+from twingraph.reconcile.index import ReconIndex
 
-from twingraph.web.labels import SiteData
-from twingraph.web.state import current_state
-
-MIN_SCORE = 72.0
+EXACT_LABEL, EXACT_ALTERNATE, PREFIX, WORD_PREFIX, WORDS = 100.0, 95.0, 90.0, 85.0, 80.0
+FUZZY_CUTOFF = 75.0
+MIN_PREFIX = 3
 # Among equally good matches, what readers look for most comes first.
-TYPE_BONUS = {
-    "partnership": 8.0,
-    "city": 8.0,
-    "person": 5.0,
-    "school": 3.0,
-    "organisation": 2.0,
-    "event": 1.0,
-}
+TYPE_RANK = ("partnership", "city", "person", "school", "organisation", "event")
 
 
 def fold(text: str) -> str:
@@ -39,64 +42,56 @@ def fold(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class SearchIndex:
-    """Folded labels and the entity each belongs to."""
-
-    choices: list[str]
-    owners: list[str]
-
-
-@dataclass(frozen=True)
 class Hit:
-    """One entity found: the label that matched and the score (0-100)."""
+    """One entity found: its IRI, the name that matched, and the score (0-100)."""
 
     iri: str
     matched: str
     score: float
+    segment: str
 
 
-def search_index(site: SiteData) -> SearchIndex:
-    """The index of the served release (built once per app)."""
-
-    def build() -> SearchIndex:
-        choices, owners = [], []
-        entities = set(site.entities())
-        for source in (site.labels, site.alt_labels):
-            for iri, labels in source.items():
-                if iri not in entities:
-                    continue
-                for text in {fold(t) for t, _lang in labels}:
-                    if text:
-                        choices.append(text)
-                        owners.append(iri)
-        return SearchIndex(choices, owners)
-
-    return current_state().search.get(build)
+def _words_start(query_words: list[str], key: str) -> bool:
+    words = key.split()
+    return all(any(w.startswith(q) for w in words) for q in query_words)
 
 
-def search(site: SiteData, query: str, limit: int = 50, segment: str | None = None) -> list[Hit]:
-    """Entities whose labels match ``query``, best first (optionally of one type segment)."""
-    folded = fold(query)
-    if not folded:
+def search(index: ReconIndex, query: str, limit: int = 50, segment: str | None = None) -> list[Hit]:
+    """Entities whose names match ``query``, best first (optionally of one type segment)."""
+    key = name_key(query)
+    if not key:
         return []
-    index = search_index(site)
-    best: dict[str, Hit] = {}
-    # WRatio for whole names (typos, transpositions); token_set_ratio for words inside long names.
-    scores: dict[int, float] = {}
-    for scorer, weight in ((fuzz.WRatio, 1.0), (fuzz.token_set_ratio, 0.95)):
-        for _choice, score, position in process.extract(
-            folded, index.choices, scorer=scorer, score_cutoff=MIN_SCORE / weight, limit=None
-        ):
-            scores[position] = max(scores.get(position, 0.0), score * weight)
-    for position, score in scores.items():
-        choice = index.choices[position]
-        iri = index.owners[position]
-        if segment and (site.uris.split(iri) or ("", ""))[0] != segment:
-            continue
-        bonus = 20.0 if choice == folded else 10.0 if choice.startswith(folded) else 0.0
-        bonus += TYPE_BONUS.get((site.uris.split(iri) or ("", ""))[0], 0.0)
-        bonus += 5.0 if any(word.startswith(folded) for word in choice.split()) else 0.0
-        hit = Hit(iri, choice, score + bonus)
-        if iri not in best or hit.score > best[iri].score:
-            best[iri] = hit
-    return sorted(best.values(), key=lambda h: (-h.score, len(h.matched), h.iri))[:limit]
+    best: dict[int, tuple[float, str]] = {}
+
+    def offer(owner: tuple[int, int], score: float) -> None:
+        entity_index, name_index = owner
+        if segment and not index.entities[entity_index].id.startswith(segment + "/"):
+            return
+        if score > best.get(entity_index, (0.0, ""))[0]:
+            best[entity_index] = (score, index.entities[entity_index].names[name_index].text)
+
+    for owner in index.exact.get(compact_key(key), []):
+        offer(owner, EXACT_ALTERNATE if index.entities[owner[0]].names[owner[1]].alt else EXACT_LABEL)
+    if len(key) >= MIN_PREFIX:
+        query_words = key.split()
+        for choice, owner in zip(index.choices, index.owners, strict=True):
+            if choice.startswith(key):
+                offer(owner, PREFIX)
+            elif f" {key}" in f" {choice}":
+                offer(owner, WORD_PREFIX)
+            elif len(query_words) > 1 and _words_start(query_words, choice):
+                offer(owner, WORDS)
+    for similarity, owner in index.fuzzy_hits(key, FUZZY_CUTOFF):
+        offer(owner, round(0.9 * similarity, 1))
+    if max((score for score, _name in best.values()), default=0.0) >= EXACT_ALTERNATE:
+        best = {i: hit for i, hit in best.items() if hit[0] >= WORDS}
+    hits = []
+    for entity_index, (score, matched) in best.items():
+        entity = index.entities[entity_index]
+        hits.append(Hit(entity.iri, matched, score, entity.id.split("/", 1)[0]))
+
+    def order(hit: Hit) -> tuple[float, int, int, str]:
+        rank = TYPE_RANK.index(hit.segment) if hit.segment in TYPE_RANK else len(TYPE_RANK)
+        return (-hit.score, rank, len(hit.matched), hit.iri)
+
+    return sorted(hits, key=order)[:limit]

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from twingraph.web.conneg import ReleaseStamp
     from twingraph.web.labels import SiteData
     from twingraph.web.ontology import Graph
-    from twingraph.web.search import SearchIndex
 
 T = TypeVar("T")
 EXTENSION = "twingraph"  # the one key of app.extensions this app uses
@@ -101,7 +100,6 @@ class AppState:
     sparql_limiter: RateLimiter = field(init=False)
     reconcile_limiter: RateLimiter = field(init=False)
     site: Once[SiteData] = field(default_factory=Once)
-    search: Once[SearchIndex] = field(default_factory=Once)
     reconcile_index: Once[ReconIndex] = field(default_factory=Once)
     ontology: Once[Graph] = field(default_factory=Once)
     shapes: Once[Graph] = field(default_factory=Once)

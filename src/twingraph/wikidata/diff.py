@@ -31,6 +31,7 @@ Status = Literal["in-both", "one-direction", "missing-in-wikidata", "missing-her
 Dates = Literal["agree", "disagree", "only-ours", "only-wikidata", "none"]
 STATUSES: tuple[Status, ...] = ("in-both", "one-direction", "missing-in-wikidata", "missing-here", "no-qid")
 _QID = re.compile(r"^Q[1-9][0-9]*$")
+QIDS_PER_QUERY = 200
 
 
 @dataclass(frozen=True)
@@ -109,11 +110,16 @@ def _qid(iri: str) -> str:
 
 
 def fetch_statements(client: WikidataClient, qids: list[str]) -> tuple[list[Statement], dict[str, str]]:
-    """Wikidata's P190 statements touching any of ``qids``, and the English labels it gives."""
+    """Wikidata's P190 statements touching any of ``qids``, and the English labels it gives.
+
+    The QIDs go in batches of :data:`QIDS_PER_QUERY` (the world graph has 5,470 cities: one query
+    with all of them would exceed what the Wikidata Query Service accepts in time and size).
+    """
     checked = sorted({q for q in qids if _QID.match(q)})
-    if not checked:
-        return [], {}
-    rows = client.select_template("p190-statements", cities=" ".join(f"wd:{q}" for q in checked))
+    rows: list[dict[str, str]] = []
+    for start in range(0, len(checked), QIDS_PER_QUERY):
+        batch = checked[start : start + QIDS_PER_QUERY]
+        rows += client.select_template("p190-statements", cities=" ".join(f"wd:{q}" for q in batch))
     starts: dict[str, set[WikidataTime]] = {}
     refs: dict[str, set[str]] = {}
     ends_of: dict[str, tuple[str, str]] = {}

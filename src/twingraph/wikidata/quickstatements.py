@@ -5,19 +5,25 @@ One line per missing direction, tab-separated as QuickStatements v1 wants it::
     Q1295  P190  Q182059  P580  +2024-00-00T00:00:00Z/9  S854  "https://…"  S813  +2026-05-01T00:00:00Z/11
 
 The start time (P580) keeps the precision our source gives (/9 year, /10 month, /11 day) and is
-left out when our sources disagree on it; the reference names the most trusted source with a URL
-that states the date (S854) and the day the source was consulted (S813). Nothing is sent
-anywhere: the lines are for a person to review and paste into QuickStatements.
+left out when our sources disagree on it. Every line carries a reference: the reference URL (S854)
+of the most trusted source with a URL that states the date, and the day the source was consulted
+(S813). A source on wikidata.org (the world snapshot is a copy of Wikidata's P190) would cite
+Wikidata to itself, so when no other source has a URL the reference is the partnership's page in
+this dataset, which lists its sources. Nothing is sent anywhere: the lines are for a person to
+review and paste into QuickStatements.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from urllib.parse import urlsplit
 
 from twingraph.reconcile.compare import date_parts
 from twingraph.wikidata.diff import DiffReport, PairReport
-from twingraph.wikidata.ours import OurDate
+from twingraph.wikidata.ours import OurDate, Source, Twinning
+
+WIKIDATA_HOSTS = frozenset({"www.wikidata.org", "wikidata.org", "m.wikidata.org"})
 
 
 def qs_time(lexical: str, precision: int) -> str:
@@ -49,9 +55,30 @@ class Line:
     note: str
 
 
+def reference_url(twinning: Twinning, source: Source | None) -> tuple[str, str]:
+    """The S854 URL for a twinning's statements, and a note when it is our own page.
+
+    >>> page = "https://w3id.org/twingraph/id/partnership/a--b"
+    >>> t = Twinning(page, "A – B", ("a", "b"), ("A", "B"), ("Q1", "Q2"))
+    >>> reference_url(t, Source("s", "https://www.wikidata.org/wiki/Property:P190", "high"))[0]
+    'https://w3id.org/twingraph/id/partnership/a--b'
+    >>> reference_url(t, Source("s", "https://example.org/page", "high"))
+    ('https://example.org/page', '')
+    """
+    if source and source.url and urlsplit(source.url).hostname not in WIKIDATA_HOSTS:
+        return source.url, ""
+    return twinning.partnership, "reference: this dataset's page of the partnership (no other source URL)"
+
+
 def _single(dates: list[OurDate]) -> OurDate | None:
     distinct = {d.lexical: d for d in dates}
     return next(iter(distinct.values())) if len(distinct) == 1 else None
+
+
+def _best_non_wikidata(twinning: Twinning) -> Source | None:
+    """The most trusted source with a URL that is not on wikidata.org."""
+    others = [s for s in twinning.sources if s.url and urlsplit(s.url).hostname not in WIKIDATA_HOSTS]
+    return replace(twinning, sources=others).best_source() if others else None
 
 
 def lines_for_pair(pair: PairReport, retrieved: date) -> list[Line]:
@@ -63,6 +90,9 @@ def lines_for_pair(pair: PairReport, retrieved: date) -> list[Line]:
     stating = [d for d in twinning.starts if start and d.lexical == start.lexical]
     stating += [d for d in twinning.ends if end and d.lexical == end.lexical]
     source = twinning.best_source(stating or None)
+    if source and source.url and urlsplit(source.url).hostname in WIKIDATA_HOSTS:
+        source = _best_non_wikidata(twinning) or source
+    reference, reference_note = reference_url(twinning, source)
     notes = []
     if start is None and twinning.starts:
         notes.append(
@@ -70,8 +100,8 @@ def lines_for_pair(pair: PairReport, retrieved: date) -> list[Line]:
             + " / ".join(sorted({d.lexical for d in twinning.starts}))
             + ")"
         )
-    if source is None:
-        notes.append("no reference: no source with a URL states this partnership")
+    if reference_note:
+        notes.append(reference_note)
     found = []
     for subject, obj in pair.missing_directions:
         cells = [subject, "P190", obj]
@@ -79,8 +109,7 @@ def lines_for_pair(pair: PairReport, retrieved: date) -> list[Line]:
             cells += ["P580", qs_time(start.lexical, start.precision)]
         if end:
             cells += ["P582", qs_time(end.lexical, end.precision)]
-        if source and source.url:
-            cells += ["S854", qs_string(source.url), "S813", qs_time(retrieved.isoformat(), 11)]
+        cells += ["S854", qs_string(reference), "S813", qs_time(retrieved.isoformat(), 11)]
         found.append(Line("\t".join(cells), pair, "; ".join(notes)))
     return found
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from datetime import date
 
 from twingraph.wikidata.diff import DiffReport, PairReport, Statement
+from twingraph.wikidata.quickstatements import lines_for_pair
 
 TITLES = {
     "in-both": "In both (Wikidata has P190 in both directions)",
@@ -89,3 +93,54 @@ def to_json(report: DiffReport) -> str:
         )
     document = {"endpoint": report.endpoint, "focus": report.focus, "counts": report.counts(), "pairs": pairs}
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+SYMMETRY_COLUMNS = (
+    "item",
+    "item_label",
+    "lacks_p190_to",
+    "twin_label",
+    "existing_statement",
+    "existing_references",
+    "our_partnership",
+    "our_start",
+    "quickstatements",
+    "item_page",
+)
+
+
+def symmetry_gaps_csv(report: DiffReport, retrieved: date) -> tuple[str, int]:
+    """The one-directional P190 pairs as CSV, one row per missing statement, for a Wikidata editor.
+
+    P190 is symmetric: where Wikidata has ``A P190 B`` but not ``B P190 A``, the row names B (the
+    item to edit, with its page), A, the statement that exists (its IRI and reference URLs), our
+    partnership and start date, and the QuickStatements line that adds the missing statement with
+    its reference. Returns the text and the number of rows.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(SYMMETRY_COLUMNS)
+    rows = 0
+    for pair in report.group("one-direction"):
+        have = pair.forward or pair.backward
+        assert have is not None
+        labels = dict(zip(pair.qids, pair.labels, strict=True))
+        lines = {line.text.split("\t")[0]: line.text for line in lines_for_pair(pair, retrieved)}
+        for item, twin in pair.missing_directions:
+            twinning = pair.twinning
+            writer.writerow(
+                [
+                    item,
+                    labels.get(item, ""),
+                    twin,
+                    labels.get(twin, ""),
+                    have.iri,
+                    " ".join(have.references),
+                    twinning.partnership if twinning else "",
+                    " / ".join(pair.our_starts),
+                    lines.get(item, ""),
+                    f"https://www.wikidata.org/wiki/{item}#P190",
+                ]
+            )
+            rows += 1
+    return buffer.getvalue(), rows
