@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +112,19 @@ def check_release(settings: Settings) -> Path:
 
 
 def serve(settings: Settings) -> None:
-    """Serve the configured release until SIGTERM/SIGINT (checks the release before starting workers)."""
+    """Serve the configured release until SIGTERM/SIGINT (checks the release before starting workers).
+
+    The workers share one run folder (``run_dir``; a new temporary one unless set) holding the
+    per-client counters, so that rate limits and fair shares count a client once for the server.
+    """
     check_release(settings)
+    made = None
+    if not settings.run_dir:
+        made = tempfile.mkdtemp(prefix="twingraph-run-")
+        settings = dataclasses.replace(settings, run_dir=made)
     os.environ.update(settings_environment(settings))
-    Granian(APP_FACTORY, **server_options(settings)).serve()
+    try:
+        Granian(APP_FACTORY, **server_options(settings)).serve()
+    finally:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)

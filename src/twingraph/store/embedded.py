@@ -31,6 +31,7 @@ from twingraph.store.database import (
     release_fingerprint,
     release_version,
 )
+from twingraph.store.lanes import Lanes, SlowLanePass
 from twingraph.store.pool import WorkerPool
 from twingraph.store.results import solution_rows
 from twingraph.store.worker import Job
@@ -53,6 +54,7 @@ class EmbeddedStore:
         limits: Limits | None = None,
         workers: int = 2,
         cache_dir: str | Path | None = None,
+        lanes: Lanes | None = None,
     ) -> None:
         """Serve ``store``; one built in memory (no ``location``) is first written to a database like a
         release's, so that its default graph holds the merge and worker processes can open it."""
@@ -66,6 +68,7 @@ class EmbeddedStore:
         self._fingerprint = fingerprint or version
         self._limits = limits or Limits()
         self._workers = workers
+        self._lanes = lanes or Lanes()
         self._prefixes = BaseNamespaces(base_iri).prefixes()
         self._pool: WorkerPool | None = None
         self._pool_pid = 0
@@ -80,6 +83,7 @@ class EmbeddedStore:
         limits: Limits | None = None,
         workers: int = 2,
         cache_dir: str | Path | None = None,
+        lanes: Lanes | None = None,
     ) -> EmbeddedStore:
         """Open the release in ``folder`` (its ``twingraph.trig`` is bulk-loaded once into the cache)."""
         fingerprint = release_fingerprint(folder)
@@ -93,6 +97,7 @@ class EmbeddedStore:
             limits=limits,
             workers=workers,
             cache_dir=cache_dir,
+            lanes=lanes,
         )
 
     @property
@@ -131,8 +136,15 @@ class EmbeddedStore:
             raise QuerySyntaxError("ask() needs an ASK query")
         return bool(result)
 
-    def answer(self, query: str, media_type: str, dataset: Dataset | None = None) -> QueryAnswer:
-        """Run a protocol query in a worker process: guarded, capped, stopped at the time limit."""
+    def answer(
+        self,
+        query: str,
+        media_type: str,
+        dataset: Dataset | None = None,
+        slow_lane: SlowLanePass | None = None,
+    ) -> QueryAnswer:
+        """Run a protocol query in a worker process: guarded, capped, stopped at the time limit; in the
+        slow lane past the fast lane's limit if ``slow_lane`` (the client's share) has room."""
         dataset = dataset or Dataset()
         guard.inspect_query(query, self._base, set(self.graphs()))
         job = Job(
@@ -143,7 +155,7 @@ class EmbeddedStore:
             named_graphs=dataset.named_graphs,
             prefixes=self._prefixes,
         )
-        return self.pool().run(job)
+        return self.pool().run(job, slow_lane)
 
     def graphs(self) -> list[str]:
         """Names of the named graphs."""
@@ -155,7 +167,7 @@ class EmbeddedStore:
         """The worker pool, started on first use (and anew in a forked child)."""
         with self._lock:
             if self._pool is None or self._pool_pid != os.getpid():
-                self._pool = WorkerPool(self._location, self._base, self._workers, self._limits)
+                self._pool = WorkerPool(self._location, self._base, self._workers, self._limits, self._lanes)
                 self._pool_pid = os.getpid()
             return self._pool
 

@@ -2,7 +2,8 @@
 
 Each request takes an idle worker, sends it the job and waits at most the time limit. A worker that
 does not answer in time is killed (SIGKILL: Oxigraph has no way to cancel a query from Python) and a
-fresh one is started in the background, so the other workers keep serving requests meanwhile.
+fresh one is started in the background, so the other workers keep serving requests meanwhile. With a
+fast lane, a query that outgrows its short limit moves to the slow lane (store/lanes.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from twingraph.store.base import (
     StoreError,
     StoreUnavailable,
 )
+from twingraph.store.lanes import Lanes, SlowLaneFull, SlowLanePass, deprioritize
 from twingraph.store.worker import Job
 
 log = logging.getLogger(__name__)
@@ -61,7 +63,9 @@ class _Worker:
 class WorkerPool:
     """``size`` worker processes over one read-only database; thread-safe."""
 
-    def __init__(self, location: Path, base_iri: str, size: int, limits: Limits) -> None:
+    def __init__(
+        self, location: Path, base_iri: str, size: int, limits: Limits, lanes: Lanes | None = None
+    ) -> None:
         self._location = str(location)
         self._base = base_iri
         self._timeout = limits.timeout
@@ -70,16 +74,23 @@ class WorkerPool:
         # that started a process, and request threads come and go.
         self._launcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="twingraph-launcher")
         self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._workers: set[_Worker] = set()
+        self._workers: set[_Worker] = set()  # the fast lane's, idle or busy
+        self._slow: set[_Worker] = set()  # moved to the slow lane, each retired after its query
+        self._lanes = lanes or Lanes()
         self._lock = threading.Lock()
         self._closed = False
         self.replaced = 0
+        self.promoted = 0
         launched = [self._launch() for _ in range(max(1, size))]  # start together, then wait for each
         for process, conn in launched:
             self._add(self._await(process, conn))
 
-    def run(self, job: Job) -> QueryAnswer:
-        """Run ``job`` on an idle worker; raise QueryTimeout (and end that worker) past the limit."""
+    def run(self, job: Job, slow_lane: SlowLanePass | None = None) -> QueryAnswer:
+        """Run ``job`` on an idle worker; raise QueryTimeout (and end that worker) past the limit.
+
+        With a fast lane (``lanes.fast_seconds`` > 0) a job still running after it moves to the slow
+        lane (store/lanes.py) if ``slow_lane`` grants it a place, else it is stopped.
+        """
         try:
             worker = self._idle.get(timeout=self._timeout)
         except queue.Empty:
@@ -87,23 +98,40 @@ class WorkerPool:
                 f"every query worker stayed busy for {self._timeout:g} s; try again shortly"
             ) from None
         started = time.monotonic()
+        if slow_lane is not None:
+            slow_lane.running()
+        fast = self._lanes.fast_seconds
+        slow = False
         try:
             worker.conn.send(job)
-            if not worker.conn.poll(self._timeout):
-                self._replace(worker)
+            if fast <= 0 or fast >= self._timeout or worker.conn.poll(fast):
+                done = worker.conn.poll(self._timeout)
+            else:
+                self._to_slow_lane(worker, slow_lane)
+                slow = True
+                done = worker.conn.poll(self._timeout - (time.monotonic() - started))
+            if not done:
+                self._end(worker, replace=not slow)
                 raise QueryTimeout(
                     f"the query ran longer than the limit of {self._timeout:g} s and was stopped"
                 )
             status, payload = worker.conn.recv()
         except (EOFError, OSError) as exc:
-            self._replace(worker)
+            self._end(worker, replace=not slow)
             if worker.process.returncode == -signal.SIGABRT:  # Rust aborts when an allocation fails
                 raise QueryTooLarge(
                     f"the query needed more than the memory limit of {self._memory_mb} MiB and was stopped"
                 ) from exc
             raise StoreError(f"the query worker ended unexpectedly ({type(exc).__name__})") from exc
+        finally:
+            if slow:
+                with self._lock:
+                    self._slow.discard(worker)
         log.debug("query answered by worker %s in %.3f s", worker.pid, time.monotonic() - started)
-        self._idle.put(worker)
+        if slow:
+            worker.stop()  # at idle priority for good: retired, its successor is already serving
+        else:
+            self._idle.put(worker)
         if status == "ok":
             body, media_type, truncated = payload
             return QueryAnswer(body, media_type, truncated)
@@ -111,17 +139,47 @@ class WorkerPool:
             raise QuerySyntaxError(f"malformed query: {payload}")
         raise StoreError(f"the query failed: {payload}")
 
+    def _to_slow_lane(self, worker: _Worker, slow_lane: SlowLanePass | None) -> None:
+        """Move the busy ``worker`` to the slow lane, or end it (and its query) when there is no room."""
+        with self._lock:
+            full = len(self._slow) >= self._lanes.slow_workers
+            if not full:
+                self._slow.add(worker)
+        if full:
+            self._end(worker, replace=True)
+            raise SlowLaneFull(
+                f"the query ran past the fast lane's {self._lanes.fast_seconds:g} s and every place "
+                f"for long queries is taken ({self._lanes.slow_workers}); it was stopped, try again shortly"
+            )
+        refused = slow_lane.claim_slow() if slow_lane is not None else None
+        if refused is not None:
+            with self._lock:
+                self._slow.discard(worker)
+            self._end(worker, replace=True)
+            raise refused
+        deprioritize(worker.pid)
+        with self._lock:
+            self._workers.discard(worker)
+            self.promoted += 1
+        self._start_successor_soon()
+
     def pids(self) -> list[int]:
-        """Process ids of the current workers (for tests and monitoring)."""
+        """Process ids of the fast lane's workers (for tests and monitoring)."""
         with self._lock:
             return sorted(w.pid for w in self._workers)
+
+    def slow_pids(self) -> list[int]:
+        """Process ids of the workers running queries in the slow lane."""
+        with self._lock:
+            return sorted(w.pid for w in self._slow)
 
     def close(self) -> None:
         """End every worker."""
         with self._lock:
             self._closed = True
-            workers = list(self._workers)
+            workers = [*self._workers, *self._slow]
             self._workers.clear()
+            self._slow.clear()
         for worker in workers:
             worker.stop()
         self._launcher.shutdown(wait=False)
@@ -176,12 +234,16 @@ class WorkerPool:
             self._workers.add(worker)
         self._idle.put(worker)
 
-    def _replace(self, worker: _Worker) -> None:
-        """End ``worker`` now and start its successor in the background."""
+    def _end(self, worker: _Worker, replace: bool) -> None:
+        """End ``worker`` now; start its successor in the background if it was a fast-lane worker."""
         with self._lock:
             self._workers.discard(worker)
             self.replaced += 1
         worker.stop()
+        if replace:
+            self._start_successor_soon()
+
+    def _start_successor_soon(self) -> None:
         threading.Thread(target=self._start_successor, name="twingraph-respawn", daemon=True).start()
 
     def _start_successor(self) -> None:

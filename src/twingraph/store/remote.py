@@ -36,6 +36,7 @@ from twingraph.store.base import (
     Term,
 )
 from twingraph.store.database import release_fingerprint, release_version
+from twingraph.store.lanes import SlowLanePass
 from twingraph.store.results import QueryResult, serialize_result, solution_rows
 
 _NTRIPLES = "application/n-triples"
@@ -104,8 +105,15 @@ class RemoteStore:
                 raise QuerySyntaxError("ask() needs an ASK query")
             return bool(result)
 
-    def answer(self, query: str, media_type: str, dataset: Dataset | None = None) -> QueryAnswer:
-        """Run a protocol query on the endpoint: guarded, capped at the result limit."""
+    def answer(
+        self,
+        query: str,
+        media_type: str,
+        dataset: Dataset | None = None,
+        slow_lane: SlowLanePass | None = None,
+    ) -> QueryAnswer:
+        """Run a protocol query on the endpoint: guarded, capped at the result limit (one lane: the
+        endpoint stops long queries itself, so ``slow_lane`` is not asked)."""
         dataset = dataset or Dataset()
         info = guard.inspect_query(query, self._base, set(self.graphs()))
         accept = _NTRIPLES if info.is_graph else JSON

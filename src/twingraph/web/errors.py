@@ -6,6 +6,7 @@ from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from twingraph.store.base import QueryTimeout, StoreError, StoreUnavailable
+from twingraph.store.lanes import SlowLaneFull, SlowLaneRefused
 
 RETRY_AFTER_SECONDS = 5
 
@@ -37,8 +38,12 @@ def _http_error(exc: HTTPException) -> Response:
 
 def _store_error(exc: StoreError) -> Response:
     headers = (
-        {"Retry-After": str(RETRY_AFTER_SECONDS)} if isinstance(exc, StoreUnavailable | QueryTimeout) else {}
+        {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        if isinstance(exc, StoreUnavailable | QueryTimeout | SlowLaneFull)
+        else {}
     )
+    if isinstance(exc, SlowLaneRefused):  # the client's share: it knows when a place frees
+        headers = {"Retry-After": str(exc.retry_after)}
     title = type(exc).__name__
     return render_error(exc.status, title, str(exc), headers)
 

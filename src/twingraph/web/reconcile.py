@@ -35,6 +35,7 @@ from twingraph.reconcile.service import MAX_BATCH, positive_int
 from twingraph.reconcile.suggest import MAX_PAGE, PAGE
 from twingraph.sparql.ratelimit import RateLimiter
 from twingraph.web import SETTINGS_KEY, get_settings, get_store
+from twingraph.web.clients import app_ledger
 from twingraph.web.errors import render_error
 from twingraph.web.i18n import choose_language
 
@@ -54,7 +55,9 @@ MAX_CALLBACK = 128
 def _setup(state: BlueprintSetupState) -> None:
     app = state.app
     assert isinstance(app, Flask)
-    app.extensions[LIMITER_KEY] = RateLimiter(app.extensions[SETTINGS_KEY].rate_limit, namespace="reconcile")
+    app.extensions[LIMITER_KEY] = RateLimiter(
+        app.extensions[SETTINGS_KEY].rate_limit, app_ledger(app), namespace="reconcile"
+    )
     # CORS on every answer under /reconcile, errors included (flask-cors wraps the error handlers too).
     CORS(app, resources={r"/reconcile(/.*)?$": {"origins": "*"}}, send_wildcard=True, max_age=86400)
 

@@ -28,12 +28,14 @@ from twingraph.sparql.description import (
     service_description,
 )
 from twingraph.sparql.examples import find_example, load_examples
+from twingraph.sparql.fairness import ClientRefused, Fairness, FairShare, QueryTicket
 from twingraph.sparql.formats import Format, UnknownFormat, choose_format, formats_for
 from twingraph.sparql.protocol import parse_request
 from twingraph.sparql.ratelimit import RateLimiter
 from twingraph.store.base import Dataset, Store
 from twingraph.store.results import truncation_note
 from twingraph.web import SETTINGS_KEY, get_settings, get_store
+from twingraph.web.clients import app_ledger
 
 bp = Blueprint("sparql", __name__)
 SERVICE_KEY = "twingraph.sparql"
@@ -42,10 +44,12 @@ EXPOSED_HEADERS = ["ETag", "Retry-After", "X-Result-Limit", "X-Result-Truncated"
 
 @dataclass
 class SparqlService:
-    """What the endpoint keeps between requests: the result cache, the rate limiter, VoID figures."""
+    """What the endpoint keeps between requests: the result cache, the rate limiter, the clients'
+    fair shares of the query workers, VoID figures."""
 
     cache: ResultCache
     limiter: RateLimiter
+    fairness: Fairness
     stats: dict[str, DatasetStats] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -57,7 +61,8 @@ def _setup(state: BlueprintSetupState) -> None:
     settings = app.extensions[SETTINGS_KEY]
     app.extensions[SERVICE_KEY] = SparqlService(
         cache=ResultCache(settings.cache_entries, settings.cache_max_bytes),
-        limiter=RateLimiter(settings.rate_limit),
+        limiter=RateLimiter(settings.rate_limit, app_ledger(app)),
+        fairness=Fairness(app_ledger(app), FairShare.from_settings(settings)),
     )
     # CORS on every /sparql response, errors and preflights included (flask-cors handles both).
     CORS(
@@ -93,8 +98,9 @@ def endpoint() -> Response:
     if request.method == "GET" and request.if_none_match.contains_weak(key.tag):
         return _cacheable(Response(status=304), key)
     answer = service.cache.get(key)
-    if answer is None:
-        answer = store.answer(protocol.query, fmt.media_type, protocol.dataset)
+    if answer is None:  # only work for a query worker asks for the client's share
+        with _admit(service) as ticket:
+            answer = store.answer(protocol.query, fmt.media_type, protocol.dataset, ticket)
         service.cache.put(key, answer)
     response = Response(answer.body, content_type=fmt.content_type)
     response.headers["X-Result-Limit"] = str(settings.result_limit)
@@ -115,12 +121,21 @@ def example(name: str) -> Response:
 
 
 def _rate_limit(service: SparqlService) -> None:
+    """The request rate, counted for every request (cached answers too: they cost a request)."""
     wait = service.limiter.hit(request.remote_addr or "unknown")
     if wait is not None:
         raise TooManyRequests(
             f"more than {service.limiter.per_minute} requests a minute from this client; retry in {wait} s",
             retry_after=wait,
         )
+
+
+def _admit(service: SparqlService) -> QueryTicket:
+    try:
+        return service.fairness.admit(request.remote_addr or "unknown")
+    except ClientRefused as refused:
+        wait = refused.refusal.retry_after
+        raise TooManyRequests(f"{refused.refusal.message}; retry in {wait} s", retry_after=wait) from None
 
 
 def _negotiate(graph: bool, params: list[str]) -> Format:
@@ -168,7 +183,14 @@ def _description(store: Store, media_type: str) -> bytes:
         version=store.version,
         stats=_stats(store),
         limits=ServiceLimits(
-            settings.query_timeout, settings.result_limit, settings.rate_limit, settings.max_request_bytes
+            settings.query_timeout,
+            settings.result_limit,
+            settings.rate_limit,
+            settings.max_request_bytes,
+            client_queries=settings.client_queries,
+            client_query_seconds=settings.client_query_seconds,
+            client_slow_queries=settings.client_slow_queries,
+            fast_lane_seconds=settings.fast_lane_seconds if settings.store == "embedded" else 0.0,
         ),
         examples=load_examples(),
     )
