@@ -52,7 +52,11 @@ class Settings:
     result_limit: int = _setting(
         10000, "Most rows or triples one SPARQL response returns (stated, never silent)."
     )
-    query_workers: int = _setting(2, "Worker processes that run SPARQL queries for the embedded store.")
+    query_workers: int = _setting(
+        3,
+        "Worker processes per server worker process that run SPARQL queries for the embedded store (the "
+        "fast lane); keep it above client_queries, so that one client never holds them all.",
+    )
     query_memory_mb: int = _setting(
         2048, "Memory (MiB) one SPARQL query worker may allocate; a query needing more is stopped."
     )

@@ -25,6 +25,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from granian import Granian
 from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
@@ -33,10 +34,24 @@ from twingraph.config import Settings
 from twingraph.publish.checksums import SUMS_FILE, read_sums, sha256_file
 from twingraph.release import ReleaseError, resolve_release
 
-APP_FACTORY = "twingraph.web:create_app"
+APP_FACTORY = "twingraph.serve:served_app"
 THREADS = 8  # per worker process: requests mostly wait on query processes or on the client
 GRACE_SECONDS = 5  # beyond the query time limit, for a request under way to finish at shutdown
 HEADER_TIMEOUT_MS = 10_000  # a client must have sent its request headers by then
+
+
+def served_app() -> Flask:
+    """The app as each server worker process builds it: ``create_app()`` from the environment, with the
+    embedded store's query workers started at once, so that the first query after a worker (re)starts
+    does not wait a second for them (they start lazily elsewhere: tests make many apps)."""
+    from twingraph.store import EmbeddedStore
+    from twingraph.web import STORE_KEY, create_app
+
+    app = create_app()
+    store = app.extensions[STORE_KEY]
+    if isinstance(store, EmbeddedStore):
+        store.pool()
+    return app
 
 
 def server_options(settings: Settings) -> dict[str, Any]:

@@ -144,8 +144,8 @@ class ClientLedger:
             )
             current, previous = rows.get(window, 0), rows.get(window - 1, 0)
             if current + previous * weight >= per_minute:
-                if current >= per_minute or previous == 0:
-                    wait = WINDOW - now % WINDOW
+                if current >= per_minute:  # next minute, this one's weight must fall under the limit
+                    wait = WINDOW - now % WINDOW + WINDOW * (1 - per_minute / current)
                 else:  # the previous minute's weight must fall until the sum is under the limit
                     wait = WINDOW * (1 - (per_minute - current) / previous) - now % WINDOW
                 message = f"more than {per_minute} requests a minute from this client"
