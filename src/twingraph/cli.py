@@ -127,6 +127,14 @@ def build_command(replace: bool) -> None:
             click.echo(exc.report.format_text(), err=True)
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    except OSError as exc:  # a full disk, a file size limit, a read-only dist folder (one line, no trace)
+        progress.close()
+        where = f" ({exc.filename})" if exc.filename else ""
+        reason = exc.strerror or str(exc)
+        click.echo(
+            f"error: the release could not be written: {reason}{where}; nothing was published", err=True
+        )
+        sys.exit(1)
     click.echo(format_summary(result))
 
 
