@@ -122,7 +122,11 @@ class WorkerPool:
                 raise QueryTooLarge(
                     f"the query needed more than the memory limit of {self._memory_mb} MiB and was stopped"
                 ) from exc
-            raise StoreError(f"the query worker ended unexpectedly ({type(exc).__name__})") from exc
+            # Killed from outside (an operator, the kernel): the server stays sound, the request may be
+            # sent again (503 + Retry-After), and the worker has been replaced.
+            raise StoreUnavailable(
+                f"the query worker ended unexpectedly ({type(exc).__name__}); try again"
+            ) from exc
         finally:
             if slow:
                 with self._lock:
