@@ -54,13 +54,18 @@ class Tally:
     """What one group of clients saw."""
 
     latencies: list[float] = field(default_factory=list)
+    slowest: list[tuple[float, str, str]] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
     statuses: Counter[str] = field(default_factory=Counter)
     shares: Counter[str] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, seconds: float, status: str, text: str = "") -> None:
+    def add(self, seconds: float, status: str, text: str = "", what: str = "") -> None:
         with self.lock:
             self.latencies.append(seconds)
+            self.slowest = sorted([*self.slowest, (seconds, status, what)], reverse=True)[:5]
+            if not status.isdigit() or int(status) >= 400:
+                self.failed.setdefault(status, what)
             self.statuses[status] += 1
             for marker, share in SHARES.items():
                 if marker in text:
@@ -80,16 +85,17 @@ def normal_client(
             if n % 4 == 0:  # a new lookup: no cached answer, it needs a query worker
                 iri = url + rng.choice(docs).replace("/doc/", "/id/", 1)
                 method, path, headers, body = "GET", "/sparql", {"Accept": "text/csv"}, ""
-                params = {"query": LOOKUP.format(doc=iri, n=n)}
+                params: dict[str, str] | None = {"query": LOOKUP.format(doc=iri, n=n)}
             else:
                 method, path, headers, body = rng.choice(requests)
-                params = {}
+                params = None  # the path carries its own query string (an empty dict would drop it)
             started = time.monotonic()
             try:
                 answer = client.request(method, path, params=params, headers=headers, content=body or None)
-                tally.add(time.monotonic() - started, str(answer.status_code), answer.text[:300])
+                what = f"{method} {path} {headers.get('Accept', '')} {answer.text[:120]!r}"
+                tally.add(time.monotonic() - started, str(answer.status_code), answer.text[:300], what)
             except httpx.TransportError as exc:
-                tally.add(time.monotonic() - started, type(exc).__name__)
+                tally.add(time.monotonic() - started, type(exc).__name__, "", f"{method} {path}")
             time.sleep(0.1)
 
 
@@ -123,6 +129,7 @@ def main() -> None:
     parser.add_argument("--abusers", type=int, default=3, help="abusive clients (default 3)")
     parser.add_argument("--connections", type=int, default=6, help="connections per abuser (default 6)")
     parser.add_argument("--normal", type=int, default=8, help="normal clients (default 8)")
+    parser.add_argument("--warmup", type=float, default=15.0, help="unmeasured seconds first (default 15)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="twingraph-abuse-"))
     port = free_port()
@@ -135,6 +142,19 @@ def main() -> None:
             f"{args.normal} normal clients, {args.duration:g} s on {url}",
             flush=True,
         )
+        # Warm-up, not measured: each server worker builds its reconciliation index and fills its
+        # caches on first use (seconds on the world graph), as in load.py's warm-up.
+        print(f"warming up for {args.warmup:g} s", flush=True)
+        warm = Tally()
+        warm_until = time.monotonic() + args.warmup
+        warmers = [
+            threading.Thread(target=normal_client, args=(url, f"127.0.2.{i + 1}", requests, warm_until, warm))
+            for i in range(args.normal)
+        ]
+        for thread in warmers:
+            thread.start()
+        for thread in warmers:
+            thread.join(timeout=args.warmup + 90)
         normal, abusive = Tally(), Tally()
         until = time.monotonic() + args.duration
         threads = [
@@ -160,6 +180,10 @@ def main() -> None:
         f"p99 {percentile(ms, 0.99):.1f} ms, max {max(ms):.1f} ms, errors {errors} "
         f"(statuses: {dict(sorted(normal.statuses.items()))})"
     )
+    for status, what in sorted(normal.failed.items()):
+        print(f"  error {status}, e.g.: {what[:300]}")
+    for seconds, status, what in normal.slowest:
+        print(f"  slowest: {seconds * 1000:.0f} ms {status} {what[:200]}")
     refused = sum(n for status, n in abusive.statuses.items() if status == "429")
     print(
         f"abusive clients: {sum(abusive.statuses.values())} requests, 429: {refused}, "

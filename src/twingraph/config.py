@@ -75,7 +75,7 @@ class Settings:
         "(embedded store; 0: one lane).",
     )
     slow_queries: int = _setting(
-        2,
+        4,
         "Long SPARQL queries (past the fast lane) running at once per server worker process, at idle "
         "CPU priority; 503 beyond.",
     )
