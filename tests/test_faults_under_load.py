@@ -105,10 +105,14 @@ def _steady_traffic(server: RunningServer, base: str, stop: threading.Event) -> 
 
 
 def _running(pid: int) -> bool:
+    """Whether any thread of ``pid`` still runs. A killed process's main thread turns zombie before
+    its other threads have exited; its sockets close only with the last of them."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        states = [(t / "stat").read_text().rsplit(")", 1)[1].split()[0] for t in tasks]
     except OSError:
         return False
+    return any(state not in ("Z", "X") for state in states)
 
 
 @dataclass

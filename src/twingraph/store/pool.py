@@ -105,19 +105,13 @@ class WorkerPool:
         With a fast lane (``lanes.fast_seconds`` > 0) a job still running after it moves to the slow
         lane (store/lanes.py) if ``slow_lane`` grants it a place, else it is stopped.
         """
-        try:
-            worker = self._idle.get(timeout=self._timeout)
-        except queue.Empty:
-            raise StoreUnavailable(
-                f"every query worker stayed busy for {self._timeout:g} s; try again shortly"
-            ) from None
+        worker = self._send(job)
         started = time.monotonic()
         if slow_lane is not None:
             slow_lane.running()
         fast = self._lanes.fast_seconds
         slow = False
         try:
-            worker.conn.send(job)
             if fast <= 0 or fast >= self._timeout or worker.conn.poll(fast):
                 done = worker.conn.poll(self._timeout)
             else:
@@ -156,6 +150,25 @@ class WorkerPool:
         if status == "syntax":
             raise QuerySyntaxError(f"malformed query: {payload}")
         raise StoreError(f"the query failed: {payload}")
+
+    def _send(self, job: Job) -> _Worker:
+        """Hand ``job`` to an idle worker and return it. A worker that died while idle (killed from
+        outside) has run nothing: it is replaced, and the job goes to the next idle worker."""
+        deadline = time.monotonic() + self._timeout
+        while True:
+            try:
+                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise StoreUnavailable(
+                    f"every query worker stayed busy for {self._timeout:g} s; try again shortly"
+                ) from None
+            try:
+                if worker.process.poll() is None:
+                    worker.conn.send(job)
+                    return worker
+            except OSError:
+                pass
+            self._end(worker, replace=True)
 
     def _to_slow_lane(self, worker: _Worker, slow_lane: SlowLanePass | None) -> None:
         """Move the busy ``worker`` to the slow lane, or end it (and its query) when there is no room:
