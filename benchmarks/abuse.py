@@ -56,13 +56,15 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     slowest: list[tuple[float, str, str]] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
     statuses: Counter[str] = field(default_factory=Counter)
     shares: Counter[str] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, seconds: float, status: str, text: str = "", what: str = "") -> None:
+    def add(self, seconds: float, status: str, text: str = "", what: str = "", kind: str = "") -> None:
         with self.lock:
             self.latencies.append(seconds)
+            self.by_kind.setdefault(kind, []).append(seconds)
             self.slowest = sorted([*self.slowest, (seconds, status, what)], reverse=True)[:5]
             if not status.isdigit() or int(status) >= 400:
                 self.failed.setdefault(status, what)
@@ -93,10 +95,24 @@ def normal_client(
             try:
                 answer = client.request(method, path, params=params, headers=headers, content=body or None)
                 what = f"{method} {path} {headers.get('Accept', '')} {answer.text[:120]!r}"
-                tally.add(time.monotonic() - started, str(answer.status_code), answer.text[:300], what)
+                kind = _kind(path, headers, params)
+                tally.add(time.monotonic() - started, str(answer.status_code), answer.text[:300], what, kind)
             except httpx.TransportError as exc:
-                tally.add(time.monotonic() - started, type(exc).__name__, "", f"{method} {path}")
+                tally.add(time.monotonic() - started, type(exc).__name__, "", f"{method} {path}", "failed")
             time.sleep(0.1)
+
+
+def _kind(path: str, headers: dict[str, str], params: dict[str, str] | None) -> str:
+    """What a normal request is, for the figures by kind."""
+    if params is not None:
+        return "SPARQL lookup (new query)"
+    if path.startswith("/sparql"):
+        return "example query"
+    if path.startswith("/reconcile"):
+        return "reconciliation"
+    if "html" in headers.get("Accept", ""):
+        return "page"
+    return "RDF or redirect"
 
 
 def abusive_client(url: str, address: str, until: float, tally: Tally) -> None:
@@ -180,6 +196,12 @@ def main() -> None:
         f"p99 {percentile(ms, 0.99):.1f} ms, max {max(ms):.1f} ms, errors {errors} "
         f"(statuses: {dict(sorted(normal.statuses.items()))})"
     )
+    for kind, values in sorted(normal.by_kind.items()):
+        kms = [v * 1000 for v in values]
+        print(
+            f"  {kind}: {len(kms)}, p50 {statistics.median(kms):.1f} ms, p99 {percentile(kms, 0.99):.1f} ms, "
+            f"max {max(kms):.1f} ms"
+        )
     for status, what in sorted(normal.failed.items()):
         print(f"  error {status}, e.g.: {what[:300]}")
     for seconds, status, what in normal.slowest:

@@ -1,9 +1,10 @@
 """Two lanes for protocol queries, so that cheap work never queues behind expensive work.
 
 Every query starts in the **fast lane**: a worker process of the pool (at nice ``FAST_LANE_NICE``,
-below the web processes), under a short limit (``fast_seconds``). Nearly every real query answers
-within it. A query that outgrows it is moved, with its worker process and without losing its work,
-to the **slow lane**:
+below the web processes), under a short limit (``fast_seconds`` of processor time, so that a cheap
+query that waited for a core on a busy machine is not taken for an expensive one). Nearly every real
+query answers within it. A query that outgrows it is moved, with its worker process and without losing
+its work, to the **slow lane**:
 
 - the worker leaves the fast lane, which gets a fresh worker at once, so lookups keep a worker;
 - the worker is put at idle CPU priority (Linux ``SCHED_IDLE``, on each of its threads): it gets the
@@ -84,6 +85,22 @@ def deprioritize(pid: int) -> bool:
             os.setpriority(os.PRIO_PROCESS, tid, 19)
             done = True
     return done
+
+
+def cpu_seconds(pid: int) -> float:
+    """Processor time (user and system) process ``pid`` has used so far; 0 if it cannot be read.
+
+    >>> cpu_seconds(os.getpid()) > 0
+    True
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def is_idle_priority(pid: int) -> bool:

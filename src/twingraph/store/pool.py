@@ -30,7 +30,14 @@ from twingraph.store.base import (
     StoreError,
     StoreUnavailable,
 )
-from twingraph.store.lanes import FAST_LANE_NICE, Lanes, SlowLaneFull, SlowLanePass, deprioritize
+from twingraph.store.lanes import (
+    FAST_LANE_NICE,
+    Lanes,
+    SlowLaneFull,
+    SlowLanePass,
+    cpu_seconds,
+    deprioritize,
+)
 from twingraph.store.worker import Job
 
 log = logging.getLogger(__name__)
@@ -91,7 +98,7 @@ class WorkerPool:
         self._slow: set[_Worker] = set()  # moved to the slow lane, each retired after its query
         self._lanes = lanes or Lanes()
         self._lock = threading.Lock()
-        self._respawning = threading.Lock()
+        self._respawning = threading.Semaphore(2)
         self._closed = False
         self.replaced = 0
         self.promoted = 0
@@ -107,17 +114,20 @@ class WorkerPool:
         """
         worker = self._send(job)
         started = time.monotonic()
+        cpu = cpu_seconds(worker.pid)
         if slow_lane is not None:
             slow_lane.running()
         fast = self._lanes.fast_seconds
         slow = False
         try:
-            if fast <= 0 or fast >= self._timeout or worker.conn.poll(fast):
-                done = worker.conn.poll(self._timeout)
+            if fast <= 0 or fast >= self._timeout or self._within_fast_lane(worker, started, cpu):
+                done = worker.conn.poll(max(0.0, self._timeout - (time.monotonic() - started)))
+            elif time.monotonic() - started >= self._timeout:
+                done = False
             else:
                 self._to_slow_lane(worker, slow_lane)
                 slow = True
-                done = worker.conn.poll(self._timeout - (time.monotonic() - started))
+                done = worker.conn.poll(max(0.0, self._timeout - (time.monotonic() - started)))
             if not done:
                 self._end(worker, replace=not slow)
                 raise QueryTimeout(
@@ -150,6 +160,22 @@ class WorkerPool:
         if status == "syntax":
             raise QuerySyntaxError(f"malformed query: {payload}")
         raise StoreError(f"the query failed: {payload}")
+
+    def _within_fast_lane(self, worker: _Worker, started: float, cpu: float) -> bool:
+        """Wait while the job is within the fast lane: True once it answers, False once it has used
+        ``fast_seconds`` of processor time, or the time limit has passed.
+
+        Processor time, not time on the clock: on a busy machine a cheap query can wait for a core
+        longer than the fast lane lasts, and must not be sent to idle priority for it.
+        """
+        fast = self._lanes.fast_seconds
+        while True:
+            used = cpu_seconds(worker.pid) - cpu
+            left = self._timeout - (time.monotonic() - started)
+            if used >= fast or left <= 0:
+                return False
+            if worker.conn.poll(min(fast - used, left)):
+                return True
 
     def _send(self, job: Job) -> _Worker:
         """Hand ``job`` to an idle worker and return it. A worker that died while idle (killed from
@@ -277,8 +303,9 @@ class WorkerPool:
         threading.Thread(target=self._start_successor, name="twingraph-respawn", daemon=True).start()
 
     def _start_successor(self) -> None:
-        # One replacement starts at a time: an interpreter starting up takes a share of the CPU that
-        # pages and lookups need, and after a burst of runaway queries several would start at once.
+        # At most two replacements start at a time: an interpreter starting up takes a share of the CPU
+        # that pages and lookups need, and after a burst of runaway queries several would start at once;
+        # one at a time left the fast lane empty for seconds when several workers moved to the slow lane.
         with self._respawning:
             try:
                 self._add(self._await(*self._launch()))
