@@ -42,6 +42,7 @@ from twingraph.store.worker import Job
 
 log = logging.getLogger(__name__)
 START_TIMEOUT = 60.0
+FAST_LANE_WALL = 3  # the fast lane lasts at most this many times its processor time on the clock
 # A worker needs pyoxigraph and four small modules of twingraph.store (worker, results, base,
 # database). Importing the package the usual way would run its __init__, which imports both backends
 # (SPARQLWrapper, the query guard and its lexer): 0.8 s instead of 0.1 s to start a worker on a busy
@@ -166,12 +167,15 @@ class WorkerPool:
         ``fast_seconds`` of processor time, or the time limit has passed.
 
         Processor time, not time on the clock: on a busy machine a cheap query can wait for a core
-        longer than the fast lane lasts, and must not be sent to idle priority for it.
+        longer than the fast lane lasts, and must not be sent to idle priority for it. But at most
+        FAST_LANE_WALL times the fast lane on the clock, so that a runaway query starved of processor
+        time does not hold a fast-lane worker for seconds.
         """
         fast = self._lanes.fast_seconds
+        wall = min(self._timeout, FAST_LANE_WALL * fast)
         while True:
             used = cpu_seconds(worker.pid) - cpu
-            left = self._timeout - (time.monotonic() - started)
+            left = wall - (time.monotonic() - started)
             if used >= fast or left <= 0:
                 return False
             if worker.conn.poll(min(fast - used, left)):
