@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from twingraph.config import Settings
 from twingraph.sparql.fairness import ClientRefused, Fairness, FairShare
 from twingraph.sparql.ledger import ClientLedger, Refusal
 
@@ -119,3 +120,48 @@ def test_a_killed_process_leaves_no_client_locked_out(tmp_path: Path) -> None:
     finally:
         process.kill()
         process.wait(timeout=10)
+
+
+def test_cached_answers_ask_for_no_share_and_the_description_states_the_shares(
+    release_settings: Settings,
+) -> None:
+    """With the query-time budget used up, a new query gets 429 naming it; the same client's cached
+    answer is still served; the Service Description states every share."""
+    import dataclasses
+
+    import rdflib
+
+    from twingraph.web import create_app
+
+    settings = dataclasses.replace(release_settings, client_query_seconds=0.001)
+    application = create_app(settings)
+    try:
+        client = application.test_client()
+        csv = {"Accept": "text/csv"}
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o . FILTER(?o != %d) }"
+        first = client.get("/sparql", query_string={"query": count % 0}, headers=csv)
+        assert first.status_code == 200
+        answers = [client.get("/sparql", query_string={"query": count % n}, headers=csv) for n in range(1, 4)]
+        refused = [a for a in answers if a.status_code == 429]
+        assert refused, "the budget of 1 ms was used up by the first queries"
+        assert "query-time budget" in refused[0].text and "of 0.001 s a minute" in refused[0].text
+        assert 1 <= int(refused[0].headers["Retry-After"]) <= 60
+        again = client.get("/sparql", query_string={"query": count % 0}, headers=csv)
+        assert again.status_code == 200, "the cached answer needs no query worker"
+        described = client.get("/sparql", headers={"Accept": "text/turtle"})
+        graph = rdflib.Graph().parse(data=described.data, format="turtle")
+        vocab = rdflib.Namespace(settings.base_iri + "sparql#")
+        values = {
+            name: str(graph.value(rdflib.URIRef("http://localhost/sparql"), vocab[name]))
+            for name in ("clientQueries", "clientQuerySeconds", "clientSlowQueries", "fastLaneSeconds")
+        }
+        assert values == {
+            "clientQueries": str(settings.client_queries),
+            "clientQuerySeconds": "0.001",
+            "clientSlowQueries": str(settings.client_slow_queries),
+            "fastLaneSeconds": f"{settings.fast_lane_seconds:g}",
+        }
+        comment = " ".join(str(o) for o in graph.objects(None, rdflib.RDFS.comment))
+        assert f"have {settings.client_queries} queries running at once" in comment
+    finally:
+        application.extensions["twingraph.store"].close()
