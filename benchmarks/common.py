@@ -99,6 +99,7 @@ def environment(folder: Path, **extra: str) -> dict[str, str]:
         TWINGRAPH_RATE_LIMIT=str(10**9),
         TWINGRAPH_CLIENT_QUERIES=str(10**6),
         TWINGRAPH_CLIENT_QUERY_SECONDS=str(10**9),
+        TWINGRAPH_CLIENT_SLOW_QUERIES=str(10**6),
     )
     env.update(extra)
     return env

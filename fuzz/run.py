@@ -39,6 +39,7 @@ def start_server(dist: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
         TWINGRAPH_RATE_LIMIT="1000000000",
         TWINGRAPH_CLIENT_QUERIES="1000000",
         TWINGRAPH_CLIENT_QUERY_SECONDS="1000000000",
+        TWINGRAPH_CLIENT_SLOW_QUERIES="1000000",
         TWINGRAPH_QUERY_TIMEOUT="3",
     )
     command = [str(BIN / "twingraph"), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"]
