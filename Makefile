@@ -119,9 +119,12 @@ $(AUDITSTAMP): $(STAMP)
 fuzz: build $(FUZZSTAMP)
 	$(BIN)/python fuzz/run.py
 
-# 60 s at 64 connections over a realistic mix (wrk); prints p50/p99, throughput, errors.
+# 60 s at 64 connections over a realistic mix (wrk); prints p50/p99, throughput, errors. Then the abuse
+# scenario: 3 clients with runaway queries beside 8 normal ones, each on its own loopback address;
+# prints the normal clients' p50/p99 and errors and the abusers' 429s.
 load: build $(STAMP) $(SYSSTAMP)
 	$(BIN)/python benchmarks/load.py --duration 60
+	$(BIN)/python benchmarks/abuse.py --duration 60
 
 # 10 minutes of the same; prints the servers' RSS before, every minute, and after.
 soak: build $(STAMP) $(SYSSTAMP)

@@ -89,7 +89,7 @@ class Release:
 def environment(folder: Path, **extra: str) -> dict[str, str]:
     """The process environment of twingraph commands working on ``folder``'s imports and release.
 
-    The rate limit is lifted (a load generator is one client sending thousands of requests).
+    The per-client limits are lifted (a load generator is one client sending thousands of requests).
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWINGRAPH_")}
     env.update(
@@ -97,6 +97,9 @@ def environment(folder: Path, **extra: str) -> dict[str, str]:
         TWINGRAPH_DIST_DIR=str(folder / "dist"),
         TWINGRAPH_STORE_CACHE_DIR=str(folder / "oxigraph-cache"),
         TWINGRAPH_RATE_LIMIT=str(10**9),
+        TWINGRAPH_CLIENT_QUERIES=str(10**6),
+        TWINGRAPH_CLIENT_QUERY_SECONDS=str(10**9),
+        TWINGRAPH_CLIENT_SLOW_QUERIES=str(10**6),
     )
     env.update(extra)
     return env

@@ -34,7 +34,14 @@ def free_port() -> int:
 def start_server(dist: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWINGRAPH_")}
     # One client sends everything: no rate limit; a short time limit keeps runaway queries cheap.
-    env.update(TWINGRAPH_DIST_DIR=str(dist), TWINGRAPH_RATE_LIMIT="1000000000", TWINGRAPH_QUERY_TIMEOUT="3")
+    env.update(
+        TWINGRAPH_DIST_DIR=str(dist),
+        TWINGRAPH_RATE_LIMIT="1000000000",
+        TWINGRAPH_CLIENT_QUERIES="1000000",
+        TWINGRAPH_CLIENT_QUERY_SECONDS="1000000000",
+        TWINGRAPH_CLIENT_SLOW_QUERIES="1000000",
+        TWINGRAPH_QUERY_TIMEOUT="3",
+    )
     command = [str(BIN / "twingraph"), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"]
     process = subprocess.Popen(
         command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True

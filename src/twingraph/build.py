@@ -60,6 +60,17 @@ class BuildError(Exception):
         self.report = report
 
 
+class ReleaseWriteError(Exception):
+    """The release could not be written (a full disk, a file size limit, a read-only folder); the
+    build wrote atomically, so nothing was published and the last release is as it was."""
+
+    @classmethod
+    def of(cls, exc: OSError) -> ReleaseWriteError:
+        """The error naming what the operating system said and the file, if it named one."""
+        where = f" ({exc.filename})" if exc.filename else ""
+        return cls(f"the release could not be written: {exc.strerror or exc}{where}; nothing was published")
+
+
 class ReleaseConflict(BuildError):
     """The version exists already with other content: bump the version, or replace it explicitly."""
 

@@ -84,13 +84,15 @@ def publish_command(replace: bool) -> None:
 
 
 def _build(*, publish: bool, replace: bool) -> None:
-    from twingraph.build import build_release, format_summary
+    from twingraph.build import ReleaseWriteError, build_release, format_summary
     from twingraph.progress import TerminalProgress
 
     settings = _settings()
     progress = TerminalProgress()
     try:
         result = build_release(settings, progress=progress, replace=replace, publish=publish)
+    except OSError as exc:  # a full disk, a file size limit, a read-only dist folder: one line, no trace
+        raise ReleaseWriteError.of(exc) from exc
     finally:
         progress.close()  # a failed stage's bar or line ends before the error line
     click.echo(format_summary(result))

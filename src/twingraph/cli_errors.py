@@ -21,6 +21,7 @@ import click
 EXIT_CODES: tuple[tuple[str, str, int], ...] = (
     ("twingraph.build", "ReleaseConflict", 2),
     ("twingraph.build", "BuildError", 1),
+    ("twingraph.build", "ReleaseWriteError", 1),
     ("twingraph.load", "DataError", 2),
     ("twingraph.release", "ReleaseError", 2),
     ("twingraph.serve", "PortUnavailable", 2),

@@ -66,11 +66,41 @@ class Settings:
     result_limit: int = _setting(
         10000, "Most rows or triples one SPARQL response returns (stated, never silent)."
     )
-    query_workers: int = _setting(2, "Worker processes that run SPARQL queries for the embedded store.")
+    query_workers: int = _setting(
+        3,
+        "Worker processes per server worker process that run SPARQL queries for the embedded store (the "
+        "fast lane); keep it above client_queries, so that one client never holds them all.",
+    )
     query_memory_mb: int = _setting(
         2048, "Memory (MiB) one SPARQL query worker may allocate; a query needing more is stopped."
     )
-    rate_limit: int = _setting(600, "Requests per minute one client may make to /sparql and /reconcile.")
+    rate_limit: int = _setting(
+        600, "Requests per minute one client may make to /sparql and /reconcile (counted across workers)."
+    )
+    client_queries: int = _setting(
+        2, "SPARQL queries one client may have running at once; 429 with Retry-After beyond."
+    )
+    client_query_seconds: float = _setting(
+        30.0, "Seconds of SPARQL query time one client may use per minute; 429 with Retry-After beyond."
+    )
+    fast_lane_seconds: float = _setting(
+        0.5,
+        "A SPARQL query still running after this many seconds leaves the fast lane for the slow lane "
+        "(embedded store; 0: one lane).",
+    )
+    slow_queries: int = _setting(
+        4,
+        "Long SPARQL queries (past the fast lane) running at once per server worker process, at idle "
+        "CPU priority; 503 beyond.",
+    )
+    client_slow_queries: int = _setting(
+        1, "Long SPARQL queries (past the fast lane) one client may have running at once; 429 beyond."
+    )
+    ledger_dir: str = _setting(
+        "",
+        "Folder of the state the server's processes share (per-client counters, a SQLite file); empty: a "
+        "new temporary folder per 'twingraph serve'.",
+    )
     max_request_bytes: int = _setting(1_000_000, "Largest request body accepted (413 beyond).")
     cache_entries: int = _setting(2048, "Bounded result cache size (entries), keyed by release and query.")
     cache_max_bytes: int = _setting(

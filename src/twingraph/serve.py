@@ -21,10 +21,13 @@ from __future__ import annotations
 import dataclasses
 import errno
 import os
+import shutil
 import socket
+import tempfile
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from granian import Granian
 from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
@@ -32,7 +35,7 @@ from granian.http import HTTP1Settings
 from twingraph.config import Settings
 from twingraph.release import ReleaseError, resolve_release, verify_release
 
-APP_FACTORY = "twingraph.web:create_app"
+APP_FACTORY = "twingraph.serve:served_app"
 THREADS = 8  # per worker process: requests mostly wait on query processes or on the client
 GRACE_SECONDS = 5  # beyond the query time limit, for a request under way to finish at shutdown
 HEADER_TIMEOUT_MS = 10_000  # a client must have sent its request headers by then
@@ -66,6 +69,21 @@ def check_port(host: str, port: int) -> None:
             f"cannot listen on {host}:{port} ({reason}): choose another address with --host/--port "
             "or TWINGRAPH_HOST/TWINGRAPH_PORT"
         ) from exc
+
+
+def served_app() -> Flask:
+    """The app as each server worker process builds it: ``create_app()`` from the environment, with the
+    embedded store's query workers started at once, so that the first query after a worker (re)starts
+    does not wait a second for them (they start lazily elsewhere: tests make many apps)."""
+    from twingraph.store import EmbeddedStore
+    from twingraph.web import create_app
+    from twingraph.web.state import app_state
+
+    app = create_app()
+    store = app_state(app).store
+    if isinstance(store, EmbeddedStore):
+        store.pool()
+    return app
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
@@ -120,8 +138,20 @@ def check_release(settings: Settings) -> Path:
 
 
 def serve(settings: Settings) -> None:
-    """Serve the configured release until SIGTERM/SIGINT (checks port and release before the workers)."""
+    """Serve the configured release until SIGTERM/SIGINT (checks port and release before the workers).
+
+    The workers share one run folder (``ledger_dir``; a new temporary one unless set) holding the
+    per-client counters, so that rate limits and fair shares count a client once for the server.
+    """
     check_port(settings.host, settings.port)
     check_release(settings)
+    made = None
+    if not settings.ledger_dir:
+        made = tempfile.mkdtemp(prefix="twingraph-run-")
+        settings = dataclasses.replace(settings, ledger_dir=made)
     os.environ.update(settings_environment(settings))
-    Granian(APP_FACTORY, **server_options(settings)).serve()
+    try:
+        Granian(APP_FACTORY, **server_options(settings)).serve()
+    finally:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)

@@ -58,6 +58,10 @@ class ServiceLimits:
     result_limit: int
     rate_limit: int
     max_request_bytes: int
+    client_queries: int = 2
+    client_query_seconds: float = 30.0
+    client_slow_queries: int = 1
+    fast_lane_seconds: float = 0.0
 
 
 def limits_vocabulary(base_iri: str) -> str:
@@ -109,6 +113,22 @@ def service_description(
         ("resultLimit", "most rows or triples in one answer", integer(limits.result_limit)),
         ("rateLimit", "requests per minute and client", integer(limits.rate_limit)),
         ("maxRequestBytes", "largest request accepted (bytes)", integer(limits.max_request_bytes)),
+        ("clientQueries", "queries one client may have running at once", integer(limits.client_queries)),
+        (
+            "clientQuerySeconds",
+            "seconds of query time one client may use per minute",
+            ox.Literal(f"{limits.client_query_seconds:g}", datatype=iri(XSD + "decimal")),
+        ),
+        (
+            "clientSlowQueries",
+            "queries past the fast lane one client may have running at once",
+            integer(limits.client_slow_queries),
+        ),
+        (
+            "fastLaneSeconds",
+            "seconds a query runs in the fast lane before it moves to the slow lane",
+            ox.Literal(f"{limits.fast_lane_seconds:g}", datatype=iri(XSD + "decimal")),
+        ),
     ):
         add(service, vocab + name, value)
         add(iri(vocab + name), RDF + "type", iri(RDF + "Property"))
@@ -165,7 +185,10 @@ def _limits_sentence(limits: ServiceLimits) -> str:
         "Read-only SPARQL 1.1 query service (no update, no SERVICE, FROM only on the graphs listed here). "
         f"A query runs at most {limits.timeout:g} s and then is stopped; an answer holds at most "
         f"{limits.result_limit} rows or triples and says so (header X-Result-Truncated) when it was cut; "
-        f"each client may send {limits.rate_limit} requests per minute (429 with Retry-After beyond); "
+        f"each client may send {limits.rate_limit} requests per minute, have {limits.client_queries} "
+        f"queries running at once, of which {limits.client_slow_queries} past the fast lane's "
+        f"{limits.fast_lane_seconds:g} s, and use {limits.client_query_seconds:g} s of query time per "
+        "minute (429 with Retry-After and the share used up beyond each); "
         f"requests larger than {limits.max_request_bytes} bytes are refused (413)."
     )
 

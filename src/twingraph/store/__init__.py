@@ -19,6 +19,7 @@ from twingraph.store.base import (
     Term,
 )
 from twingraph.store.embedded import EmbeddedStore
+from twingraph.store.lanes import Lanes
 from twingraph.store.remote import RemoteStore
 
 __all__ = [
@@ -57,4 +58,5 @@ def open_store(settings: Settings) -> Store:
         limits=store_limits(settings),
         workers=settings.query_workers,
         cache_dir=settings.store_cache_dir or None,
+        lanes=Lanes(settings.fast_lane_seconds, settings.slow_queries),
     )

@@ -7,9 +7,12 @@ into them), so pages, reconciliation and the SPARQL endpoint run unchanged on ei
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
+
+if TYPE_CHECKING:
+    from twingraph.store.lanes import SlowLanePass
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 Row = dict[str, Term]
@@ -117,8 +120,15 @@ class Store(Protocol):
         """Run an ASK over the union graph."""
         ...
 
-    def answer(self, query: str, media_type: str, dataset: Dataset | None = None) -> QueryAnswer:
-        """Run a protocol query and serialize its answer in ``media_type``."""
+    def answer(
+        self,
+        query: str,
+        media_type: str,
+        dataset: Dataset | None = None,
+        slow_lane: SlowLanePass | None = None,
+    ) -> QueryAnswer:
+        """Run a protocol query and serialize its answer in ``media_type`` (``slow_lane``: the client's
+        share of the slow lane, for backends that have lanes, store/lanes.py)."""
         ...
 
     def graphs(self) -> list[str]:

@@ -29,6 +29,7 @@ from twingraph.store.database import (
     release_fingerprint,
     release_version,
 )
+from twingraph.store.lanes import Lanes, SlowLanePass
 from twingraph.store.pool import WorkerPool
 from twingraph.store.results import solution_rows
 from twingraph.store.worker import Job
@@ -51,6 +52,7 @@ class EmbeddedStore(Backend):
         limits: Limits | None = None,
         workers: int = 2,
         cache_dir: str | Path | None = None,
+        lanes: Lanes | None = None,
     ) -> None:
         """Serve ``store``; one built in memory (no ``location``) is first written to a database like a
         release's, so that its default graph holds the merge and worker processes can open it."""
@@ -61,6 +63,7 @@ class EmbeddedStore(Backend):
         self._store = store
         self._location = location
         self._workers = workers
+        self._lanes = lanes or Lanes()
         self._pool: WorkerPool | None = None
         self._pool_pid = 0
         self._lock = threading.Lock()
@@ -73,6 +76,7 @@ class EmbeddedStore(Backend):
         limits: Limits | None = None,
         workers: int = 2,
         cache_dir: str | Path | None = None,
+        lanes: Lanes | None = None,
     ) -> EmbeddedStore:
         """Open the release in ``folder`` (its ``twingraph.trig`` is bulk-loaded once into the cache)."""
         fingerprint = release_fingerprint(folder)
@@ -86,6 +90,7 @@ class EmbeddedStore(Backend):
             limits=limits,
             workers=workers,
             cache_dir=cache_dir,
+            lanes=lanes,
         )
 
     def select(self, query: str, bindings: dict[str, Term] | None = None) -> list[Row]:
@@ -100,8 +105,15 @@ class EmbeddedStore(Backend):
         """Run an ASK over the union graph."""
         return boolean_of(self._query(query, bindings))
 
-    def answer(self, query: str, media_type: str, dataset: Dataset | None = None) -> QueryAnswer:
-        """Run a protocol query in a worker process: guarded, capped, stopped at the time limit."""
+    def answer(
+        self,
+        query: str,
+        media_type: str,
+        dataset: Dataset | None = None,
+        slow_lane: SlowLanePass | None = None,
+    ) -> QueryAnswer:
+        """Run a protocol query in a worker process: guarded, capped, stopped at the time limit; in the
+        slow lane past the fast lane's limit if ``slow_lane`` (the client's share) has room."""
         dataset = dataset or Dataset()
         self.inspect(query)
         job = Job(
@@ -112,7 +124,7 @@ class EmbeddedStore(Backend):
             named_graphs=dataset.named_graphs,
             prefixes=self._prefixes,
         )
-        return self.pool().run(job)
+        return self.pool().run(job, slow_lane)
 
     def _named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -121,7 +133,7 @@ class EmbeddedStore(Backend):
         """The worker pool, started on first use (and anew in a forked child)."""
         with self._lock:
             if self._pool is None or self._pool_pid != os.getpid():
-                self._pool = WorkerPool(self._location, self._base, self._workers, self._limits)
+                self._pool = WorkerPool(self._location, self._base, self._workers, self._limits, self._lanes)
                 self._pool_pid = os.getpid()
             return self._pool
 

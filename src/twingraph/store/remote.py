@@ -34,6 +34,7 @@ from twingraph.store.base import (
     Term,
 )
 from twingraph.store.database import release_fingerprint, release_version
+from twingraph.store.lanes import SlowLanePass
 from twingraph.store.results import QueryResult, serialize_result, solution_rows
 from twingraph.store.rewrite import with_base
 
@@ -78,8 +79,15 @@ class RemoteStore(Backend):
         with self._open(self._bound(query, bindings), JSON) as response, self._reading(started):
             return boolean_of(ox.parse_query_results(response, format=ox.QueryResultsFormat.JSON))
 
-    def answer(self, query: str, media_type: str, dataset: Dataset | None = None) -> QueryAnswer:
-        """Run a protocol query on the endpoint: guarded, capped at the result limit."""
+    def answer(
+        self,
+        query: str,
+        media_type: str,
+        dataset: Dataset | None = None,
+        slow_lane: SlowLanePass | None = None,
+    ) -> QueryAnswer:
+        """Run a protocol query on the endpoint: guarded, capped at the result limit (one lane: the
+        endpoint stops long queries itself, so ``slow_lane`` is not asked)."""
         dataset = dataset or Dataset()
         info = self.inspect(query)
         accept = _NTRIPLES if info.is_graph else JSON

@@ -6,6 +6,7 @@ from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from twingraph.store.base import QueryTimeout, QueryTooLarge, StoreError, StoreUnavailable
+from twingraph.store.lanes import SlowLaneFull, SlowLaneRefused
 
 RETRY_AFTER_SECONDS = 5
 
@@ -43,8 +44,13 @@ NARROW_A_QUERY = (
 
 
 def _store_error(exc: StoreError) -> Response:
-    # Retry-After only where waiting helps (the backend is away); a stopped query needs another query.
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if isinstance(exc, StoreUnavailable) else {}
+    # Retry-After only where waiting helps (the backend is away, the slow lane is full, the client's
+    # share frees); a stopped query needs another query.
+    headers = (
+        {"Retry-After": str(RETRY_AFTER_SECONDS)} if isinstance(exc, StoreUnavailable | SlowLaneFull) else {}
+    )
+    if isinstance(exc, SlowLaneRefused):  # the client's share: it knows when a place frees
+        headers = {"Retry-After": str(exc.retry_after)}
     if isinstance(exc, QueryTimeout | QueryTooLarge):
         title = "Query Timeout" if isinstance(exc, QueryTimeout) else "Query Too Large"
         return render_error(exc.status, title, f"{exc}. {NARROW_A_QUERY}", headers)

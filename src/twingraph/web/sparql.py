@@ -25,6 +25,7 @@ from twingraph.sparql.description import (
     service_description,
 )
 from twingraph.sparql.examples import find_example, load_examples
+from twingraph.sparql.fairness import ClientRefused, Fairness, QueryTicket
 from twingraph.sparql.formats import UnknownFormat, choose_format, formats_for
 from twingraph.sparql.protocol import parse_request
 from twingraph.sparql.ratelimit import RateLimiter
@@ -71,11 +72,12 @@ def endpoint() -> Response:
     if request.method == "GET" and request.if_none_match.contains_weak(key.tag):
         return _cacheable(Response(status=304), key)
     answer = state.result_cache.get(key)
-    if answer is None:
-        try:
-            answer = store.answer(protocol.query, fmt.media_type, protocol.dataset)
-        except QuerySyntaxError as exc:
-            raise QuerySyntaxError(explain(protocol.query, str(exc))) from exc
+    if answer is None:  # only work for a query worker asks for the client's share
+        with _admit(state.fairness) as ticket:
+            try:
+                answer = store.answer(protocol.query, fmt.media_type, protocol.dataset, ticket)
+            except QuerySyntaxError as exc:
+                raise QuerySyntaxError(explain(protocol.query, str(exc))) from exc
         state.result_cache.put(key, answer)
     response = Response(answer.body, content_type=fmt.content_type)
     response.headers["X-Result-Limit"] = str(settings.result_limit)
@@ -96,12 +98,21 @@ def example(name: str) -> Response:
 
 
 def _rate_limit(limiter: RateLimiter) -> None:
+    """The request rate, counted for every request (cached answers too: they cost a request)."""
     wait = limiter.hit(request.remote_addr or "unknown")
     if wait is not None:
         raise TooManyRequests(
             f"more than {limiter.per_minute} requests a minute from this client; retry in {wait} s",
             retry_after=wait,
         )
+
+
+def _admit(fairness: Fairness) -> QueryTicket:
+    try:
+        return fairness.admit(request.remote_addr or "unknown")
+    except ClientRefused as refused:
+        wait = refused.refusal.retry_after
+        raise TooManyRequests(f"{refused.refusal.message}; retry in {wait} s", retry_after=wait) from None
 
 
 def _negotiate(graph: bool, params: list[str]) -> Format:
@@ -158,7 +169,14 @@ def _description(store: Store, media_type: str) -> bytes:
         version=store.version,
         stats=_stats(store),
         limits=ServiceLimits(
-            settings.query_timeout, settings.result_limit, settings.rate_limit, settings.max_request_bytes
+            settings.query_timeout,
+            settings.result_limit,
+            settings.rate_limit,
+            settings.max_request_bytes,
+            client_queries=settings.client_queries,
+            client_query_seconds=settings.client_query_seconds,
+            client_slow_queries=settings.client_slow_queries,
+            fast_lane_seconds=settings.fast_lane_seconds if settings.store == "embedded" else 0.0,
         ),
         examples=load_examples(),
     )

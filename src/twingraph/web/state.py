@@ -12,6 +12,9 @@ itself when the app is garbage-collected or the process exits.
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 import threading
 import weakref
 from collections.abc import Callable, Hashable
@@ -24,6 +27,8 @@ from flask import Flask, current_app
 from twingraph.config import Settings
 from twingraph.release import ReleaseError
 from twingraph.sparql.cache import ResultCache
+from twingraph.sparql.fairness import Fairness, FairShare
+from twingraph.sparql.ledger import ClientLedger
 from twingraph.sparql.ratelimit import RateLimiter
 from twingraph.store import Store
 
@@ -97,6 +102,9 @@ class AppState:
     owns_store: bool = True
     """Whether closing the app closes the store (not when the caller passed its own store in)."""
     result_cache: ResultCache = field(init=False)
+    ledger: ClientLedger = field(init=False)
+    """The per-client counters, shared by the server's processes (rate limits, fair shares)."""
+    fairness: Fairness = field(init=False)
     sparql_limiter: RateLimiter = field(init=False)
     reconcile_limiter: RateLimiter = field(init=False)
     site: Once[SiteData] = field(default_factory=Once)
@@ -111,8 +119,10 @@ class AppState:
 
     def __post_init__(self) -> None:
         self.result_cache = ResultCache(self.settings.cache_entries, self.settings.cache_max_bytes)
-        self.sparql_limiter = RateLimiter(self.settings.rate_limit)
-        self.reconcile_limiter = RateLimiter(self.settings.rate_limit, namespace="reconcile")
+        self.ledger = open_ledger(self.settings)
+        self.fairness = Fairness(self.ledger, FairShare.from_settings(self.settings))
+        self.sparql_limiter = RateLimiter(self.settings.rate_limit, self.ledger)
+        self.reconcile_limiter = RateLimiter(self.settings.rate_limit, self.ledger, namespace="reconcile")
 
     def release_folder(self) -> Path:
         """The release folder served; ReleaseError when the app serves a store without one."""
@@ -128,6 +138,20 @@ class AppState:
         self.closed = True
         if self.owns_store:
             self.store.close()
+
+
+def open_ledger(settings: Settings) -> ClientLedger:
+    """The per-client ledger in the server's ledger folder.
+
+    ``twingraph serve`` makes one folder for all its worker processes (serve.py), so they count each
+    client once; an app made on its own (tests, a WSGI server of one's choice) without ``ledger_dir``
+    gets a private temporary folder, removed when the process exits.
+    """
+    folder = settings.ledger_dir
+    if not folder:
+        folder = tempfile.mkdtemp(prefix="twingraph-run-")
+        atexit.register(shutil.rmtree, folder, True)
+    return ClientLedger(Path(folder))
 
 
 def attach(app: Flask, state: AppState) -> None:

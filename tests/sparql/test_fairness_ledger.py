@@ -1,0 +1,168 @@
+"""The per-client ledger counts each client once for the whole server: real processes hitting one
+SQLite file at once, a process killed with SIGKILL while it holds queries, budgets over a minute."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from twingraph.config import Settings
+from twingraph.sparql.fairness import ClientRefused, Fairness, FairShare
+from twingraph.sparql.ledger import ClientLedger, Refusal
+from twingraph.web.state import close_app
+
+SHARE = FairShare(in_flight=2, seconds_per_minute=30.0, slow_per_client=1, timeout=10.0)
+
+
+class Clock:
+    """A settable clock for the budget and window arithmetic."""
+
+    def __init__(self, now: float = 1_000_020.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _hammer(folder: str, client: str, times: int, limit: int, out: multiprocessing.Queue[int]) -> None:
+    ledger = ClientLedger(Path(folder))
+    out.put(sum(1 for _ in range(times) if ledger.hit("sparql", client, limit) is None))
+
+
+def test_rate_limit_is_one_count_across_processes(tmp_path: Path) -> None:
+    """Four processes send 60 requests each for one client, limit 100: exactly 100 pass in all."""
+    context = multiprocessing.get_context("spawn")
+    results: multiprocessing.Queue[int] = context.Queue()
+    workers = [
+        context.Process(target=_hammer, args=(str(tmp_path), "127.0.0.2", 60, 100, results)) for _ in range(4)
+    ]
+    for worker in workers:
+        worker.start()
+    allowed = sum(results.get(timeout=60) for _ in workers)
+    for worker in workers:
+        worker.join(timeout=30)
+    assert allowed == 100
+    other = ClientLedger(tmp_path)
+    assert other.hit("sparql", "127.0.0.3", 100) is None, "another client has its own count"
+    refusal = other.hit("sparql", "127.0.0.2", 100)
+    assert isinstance(refusal, Refusal) and refusal.budget == "rate" and 1 <= refusal.retry_after <= 60
+
+
+def test_sliding_window_lets_requests_back_in_as_the_minute_passes(tmp_path: Path) -> None:
+    clock = Clock(1_000_040.0)  # 20 s into a minute
+    ledger = ClientLedger(tmp_path, clock=clock)
+    assert all(ledger.hit("sparql", "c", 3) is None for _ in range(3))
+    refused = ledger.hit("sparql", "c", 3)
+    assert refused is not None and refused.retry_after == 40  # the next minute starts in 40 s
+    clock.now += 60  # the previous minute still weighs 2/3: 3 * 2/3 = 2 of 3 used
+    assert ledger.hit("sparql", "c", 3) is None
+    assert ledger.hit("sparql", "c", 3) is not None
+
+
+def test_in_flight_cap_and_query_time_budget(tmp_path: Path) -> None:
+    clock = Clock()
+    ledger = ClientLedger(tmp_path, clock=clock)
+    first = ledger.begin("c", 2, 30.0, 10.0)
+    second = ledger.begin("c", 2, 30.0, 10.0)
+    assert isinstance(first, int) and isinstance(second, int)
+    third = ledger.begin("c", 2, 30.0, 10.0)
+    assert isinstance(third, Refusal) and third.budget == "in-flight"
+    assert "2 queries running" in third.message and third.retry_after == 10
+    assert isinstance(ledger.begin("other", 2, 30.0, 10.0), int), "another client is not affected"
+    clock.now += 12
+    ledger.end(first, "c", 12.0)
+    ledger.end(second, "c", 20.0)
+    over = ledger.begin("c", 2, 30.0, 10.0)
+    assert isinstance(over, Refusal) and over.budget == "query-time"
+    assert "32.0 s of query time in the last minute, of 30 s a minute" in over.message
+    assert over.retry_after == 60  # both charges leave the window a minute after they were made
+    clock.now += 61
+    assert isinstance(ledger.begin("c", 2, 30.0, 10.0), int)
+
+
+def test_slow_lane_share_per_client(tmp_path: Path) -> None:
+    ledger = ClientLedger(tmp_path)
+    one, two = ledger.begin("c", 3, 30.0, 10.0), ledger.begin("c", 3, 30.0, 10.0)
+    assert isinstance(one, int) and isinstance(two, int)
+    assert ledger.claim_slow(one, "c", 1, 10.0) is None
+    refused = ledger.claim_slow(two, "c", 1, 10.0)
+    assert isinstance(refused, Refusal) and refused.budget == "slow-lane"
+    other = ledger.begin("d", 3, 30.0, 10.0)
+    assert isinstance(other, int) and ledger.claim_slow(other, "d", 1, 10.0) is None
+
+
+def test_a_killed_process_leaves_no_client_locked_out(tmp_path: Path) -> None:
+    """A worker process that holds a client's two queries dies by SIGKILL: its places are freed."""
+    holder = (
+        "import sys, time; from pathlib import Path; from twingraph.sparql.ledger import ClientLedger\n"
+        "ledger = ClientLedger(Path(sys.argv[1]))\n"
+        "for _ in range(2): assert isinstance(ledger.begin('127.0.0.2', 2, 30.0, 10.0), int)\n"
+        "print('holding', flush=True); time.sleep(60)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", holder, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None and process.stdout.readline().strip() == "holding"
+        fairness = Fairness(ClientLedger(tmp_path), SHARE)
+        with pytest.raises(ClientRefused, match="2 queries running"):
+            fairness.admit("127.0.0.2")
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        with fairness.admit("127.0.0.2"), fairness.admit("127.0.0.2"):
+            assert fairness.ledger.running("127.0.0.2") == 2
+        assert fairness.ledger.running("127.0.0.2") == 0
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def test_cached_answers_ask_for_no_share_and_the_description_states_the_shares(
+    release_settings: Settings,
+) -> None:
+    """With the query-time budget used up, a new query gets 429 naming it; the same client's cached
+    answer is still served; the Service Description states every share."""
+    import dataclasses
+
+    import rdflib
+
+    from twingraph.web import create_app
+
+    settings = dataclasses.replace(release_settings, client_query_seconds=0.001)
+    application = create_app(settings)
+    try:
+        client = application.test_client()
+        csv = {"Accept": "text/csv"}
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o . FILTER(?o != %d) }"
+        first = client.get("/sparql", query_string={"query": count % 0}, headers=csv)
+        assert first.status_code == 200
+        answers = [client.get("/sparql", query_string={"query": count % n}, headers=csv) for n in range(1, 4)]
+        refused = [a for a in answers if a.status_code == 429]
+        assert refused, "the budget of 1 ms was used up by the first queries"
+        assert "query-time budget" in refused[0].text and "of 0.001 s a minute" in refused[0].text
+        assert 1 <= int(refused[0].headers["Retry-After"]) <= 60
+        again = client.get("/sparql", query_string={"query": count % 0}, headers=csv)
+        assert again.status_code == 200, "the cached answer needs no query worker"
+        described = client.get("/sparql", headers={"Accept": "text/turtle"})
+        graph = rdflib.Graph().parse(data=described.data, format="turtle")
+        vocab = rdflib.Namespace(settings.base_iri + "sparql#")
+        values = {
+            name: str(graph.value(rdflib.URIRef("http://localhost/sparql"), vocab[name]))
+            for name in ("clientQueries", "clientQuerySeconds", "clientSlowQueries", "fastLaneSeconds")
+        }
+        assert values == {
+            "clientQueries": str(settings.client_queries),
+            "clientQuerySeconds": "0.001",
+            "clientSlowQueries": str(settings.client_slow_queries),
+            "fastLaneSeconds": f"{settings.fast_lane_seconds:g}",
+        }
+        comment = " ".join(str(o) for o in graph.objects(None, rdflib.RDFS.comment))
+        assert f"have {settings.client_queries} queries running at once" in comment
+    finally:
+        close_app(application)
