@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from fixtures_virtuoso import virtuoso_server  # noqa: F401  (one Virtuoso server per session)
 from twingraph.config import PROJECT_DIR, Settings, load_settings
 from twingraph.load import LoadedGraph, load_graph
 

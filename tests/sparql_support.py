@@ -24,6 +24,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from fixtures_virtuoso import PASSWORD, USER, VirtuosoServer
 from twingraph.config import Settings
 from twingraph.store import EmbeddedStore
 from twingraph.store.load_remote import load_remote
@@ -175,6 +176,33 @@ def start_remote(base: Settings, location: Path, timeout_s: int = 5) -> tuple[Ox
     return server, remote_settings(base, server)
 
 
+def load_into_virtuoso(base: Settings, server: VirtuosoServer) -> Settings:
+    """Load the release of ``base`` into a Virtuoso server under its own merge graph (named after the
+    release's fingerprint, so that several releases share one server); return the remote settings."""
+    from twingraph.release import resolve_release
+    from twingraph.store.database import release_fingerprint
+    from twingraph.store.load_remote import Credentials
+
+    folder = resolve_release(base)
+    chosen = dataclasses.replace(
+        base,
+        store="remote",
+        remote_query_url=server.query_url,
+        remote_store_url=server.store_url,
+        remote_default_graph=f"urn:x-twingraph:merge:{release_fingerprint(folder)}",
+        remote_user=USER,
+        remote_password=PASSWORD,
+    )
+    load_remote(
+        folder,
+        chosen.remote_query_url,
+        store_url=chosen.remote_store_url,
+        default_graph=chosen.remote_default_graph,
+        credentials=Credentials(USER, PASSWORD),
+    )
+    return chosen
+
+
 def close_store(application: Flask) -> None:
     """End the worker processes of an app's embedded store."""
     store = app_state(application).store
@@ -190,30 +218,36 @@ def protocol_settings(tmp_path_factory: pytest.TempPathFactory, settings: Settin
     return dataclasses.replace(settings, dist_dir=dist, rate_limit=100_000)
 
 
-@pytest.fixture(scope="session", params=["embedded", "remote"])
+# "virtuoso": the remote backend on the session's Virtuoso server (tests/fixtures_virtuoso.py).
+BACKENDS = ["embedded", "remote", "virtuoso"]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
 def protocol_endpoint(
     request: pytest.FixtureRequest, protocol_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """URL of /sparql of the app serving the protocol release, on each backend in turn."""
-    yield from _endpoint(request.param, protocol_settings, tmp_path_factory.mktemp("oxigraph-protocol"))
+    yield from _endpoint(request, protocol_settings, tmp_path_factory.mktemp("oxigraph-protocol"))
 
 
-@pytest.fixture(scope="session", params=["embedded", "remote"])
+@pytest.fixture(scope="session", params=BACKENDS)
 def dortmund_endpoint(
     request: pytest.FixtureRequest, release_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """URL of /sparql serving the Dortmund release, on each backend in turn (a real HTTP server)."""
-    yield from _endpoint(request.param, release_settings, tmp_path_factory.mktemp("oxigraph-dortmund"))
+    yield from _endpoint(request, release_settings, tmp_path_factory.mktemp("oxigraph-dortmund"))
 
 
-def _endpoint(backend: str, settings: Settings, oxigraph_dir: Path) -> Iterator[str]:
+def _endpoint(request: pytest.FixtureRequest, settings: Settings, oxigraph_dir: Path) -> Iterator[str]:
     """Serve the release of ``settings`` on the embedded or a real remote backend; yield /sparql's URL."""
     from twingraph.web import create_app
 
     server = None
     chosen = settings
-    if backend == "remote":
+    if request.param == "remote":
         server, chosen = start_remote(settings, oxigraph_dir)
+    elif request.param == "virtuoso":
+        chosen = load_into_virtuoso(settings, request.getfixturevalue("virtuoso_server"))
     application = create_app(chosen)
     try:
         with serving(application) as base:

@@ -105,8 +105,25 @@ def _actual(example: Example, endpoint: str) -> object:
     )
 
 
+# SPARQL 1.1 leaves the answer of DESCRIBE to the engine (section 16.4). Virtuoso's default describe
+# mode also returns the triples where the resource is the object (25 more for Amiens, none missing);
+# Oxigraph and the reference return those where it is the subject.
+VIRTUOSO_DESCRIBE = pytest.mark.xfail(
+    reason="Virtuoso's DESCRIBE adds the triples naming the resource as object (SPARQL 1.1, 16.4: "
+    "engine-defined)",
+    strict=True,
+)
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
-def test_example_answers_right(example: Example, dortmund_endpoint: str, release_settings: Settings) -> None:  # noqa: F811
+def test_example_answers_right(
+    example: Example,
+    dortmund_endpoint: str,  # noqa: F811
+    release_settings: Settings,
+    request: pytest.FixtureRequest,
+) -> None:
+    if example.form == "DESCRIBE" and request.node.callspec.params.get("dortmund_endpoint") == "virtuoso":
+        request.applymarker(VIRTUOSO_DESCRIBE)
     actual = _actual(example, dortmund_endpoint)
     assert actual, f"{example.name} answered nothing"
     if example.form == "ASK":

@@ -155,7 +155,7 @@ def load_remote_command(query_url: str | None, store_url: str | None, update_url
     """Load the release to serve into the remote SPARQL store (graph by graph; it then mirrors it)."""
     from twingraph.release import ReleaseError, resolve_release
     from twingraph.store import StoreError
-    from twingraph.store.load_remote import load_remote
+    from twingraph.store.load_remote import Credentials, load_remote
 
     settings = _settings(remote_query_url=query_url, remote_store_url=store_url, remote_update_url=update_url)
     try:
@@ -164,14 +164,17 @@ def load_remote_command(query_url: str | None, store_url: str | None, update_url
             settings.remote_query_url,
             store_url=settings.remote_store_url,
             update_url=settings.remote_update_url,
+            default_graph=settings.remote_default_graph,
+            credentials=Credentials(settings.remote_user, settings.remote_password),
         )
     except (ReleaseError, StoreError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     dropped = f", dropped {len(report.dropped)} stale graph(s)" if report.dropped else ""
+    default = f"graph <{settings.remote_default_graph}>" if settings.remote_default_graph else "default graph"
     click.echo(
         f"loaded {report.triples} triples in {len(report.graphs)} named graphs and {report.default_triples} "
-        f"in the default graph (their merge) into {settings.remote_query_url}{dropped}"
+        f"in the {default} (their merge) into {settings.remote_query_url}{dropped}"
     )
 
 
