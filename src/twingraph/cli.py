@@ -234,7 +234,11 @@ def _wikidata_run(endpoint: str | None, task: Callable[[Settings, Store, Wikidat
 @click.option("--endpoint", default=None, help=_ENDPOINT_HELP)
 @click.option("--focus", multiple=True, help=_FOCUS_HELP)
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
     help="Report format.",
 )
 def wikidata_diff_command(endpoint: str | None, focus: tuple[str, ...], fmt: str) -> None:
@@ -249,11 +253,15 @@ def wikidata_diff_command(endpoint: str | None, focus: tuple[str, ...], fmt: str
 @click.option("--endpoint", default=None, help=_ENDPOINT_HELP)
 @click.option("--focus", multiple=True, help=_FOCUS_HELP)
 @click.option(
-    "--out", type=click.Path(dir_okay=False), default=None,
+    "--out",
+    type=click.Path(dir_okay=False),
+    default=None,
     help="File for the lines (default: standard output).",
 )
 @click.option(
-    "--retrieved", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+    "--retrieved",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
     help="Day the sources were consulted, for S813 (default: today).",
 )
 def wikidata_quickstatements_command(
@@ -280,7 +288,10 @@ def wikidata_quickstatements_command(
 @wikidata_group.command("link")
 @click.option("--endpoint", default=None, help=_ENDPOINT_HELP)
 @click.option(
-    "--out", type=click.Path(dir_okay=False), default="wikidata-link-review.csv", show_default=True,
+    "--out",
+    type=click.Path(dir_okay=False),
+    default="wikidata-link-review.csv",
+    show_default=True,
     help="CSV review file for the proposals (never inside data/).",
 )
 def wikidata_link_command(endpoint: str | None, out: str) -> None:
