@@ -127,3 +127,27 @@ def test_runaway_query_times_out(store: RemoteStore) -> None:
     with pytest.raises(QueryTimeout, match="limit of 5 s"):
         patterns = " . ".join(f"?s{i} ?p{i} ?o{i}" for i in range(6))  # 34^6 rows to count
         store.answer(f"SELECT (COUNT(*) AS ?n) WHERE {{ {patterns} }}", "text/csv")
+
+
+def test_load_remote_command(virtuoso_server: VirtuosoServer, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from twingraph.cli import main
+
+    write_release(tmp_path / "dist", "4.0.0", quads(extra=5))
+    merge = f"urn:x-twingraph:merge:{tmp_path.name}"
+    env = {
+        "TWINGRAPH_DIST_DIR": str(tmp_path / "dist"),
+        "TWINGRAPH_REMOTE_QUERY_URL": virtuoso_server.query_url,
+        "TWINGRAPH_REMOTE_STORE_URL": virtuoso_server.store_url,
+        "TWINGRAPH_REMOTE_DEFAULT_GRAPH": merge,
+        "TWINGRAPH_REMOTE_USER": USER,
+        "TWINGRAPH_REMOTE_PASSWORD": PASSWORD,
+    }
+    done = CliRunner().invoke(main, ["load-remote"], env=env)
+    assert done.exit_code == 0, done.output
+    assert f"loaded 8 triples in 2 named graphs and 7 in the graph <{merge}>" in done.output
+    refused = CliRunner().invoke(main, ["load-remote"], env={**env, "TWINGRAPH_REMOTE_PASSWORD": "wrong"})
+    assert refused.exit_code == 2
+    assert refused.output.startswith("error: ") and "401" in refused.output
+    assert "Traceback" not in refused.output
