@@ -1,4 +1,4 @@
-"""Fixtures of the SPARQL endpoint tests: releases made for them, the app on both backends, servers.
+"""Fixtures of the SPARQL endpoint tests: releases made for them, the app on each backend, servers.
 
 Imported by the test modules that use them (``from sparql_support import ...``), not a conftest, so
 that they start nothing for other tests. Every server listens on 127.0.0.1 and is stopped at the end.

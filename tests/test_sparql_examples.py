@@ -1,6 +1,6 @@
-"""Every example query runs on the real server (both backends), answers non-empty, and answers the
-same as an independent engine (rdflib's) evaluating it over the same release; together they cover
-every class of the ontology."""
+"""Every example query runs on the real server (embedded, remote Oxigraph, Virtuoso), answers
+non-empty, and answers the same as an independent engine (rdflib's) evaluating it over the same
+release; together they cover every class of the ontology."""
 
 from __future__ import annotations
 
