@@ -6,8 +6,12 @@ STAMP := $(VENV)/.installed
 SYSSTAMP := $(VENV)/.sysdeps
 # Debian packages the tests use: Chromium for the browser tests, graphviz for the model diagram,
 # nginx for the deployment test (tests/deploy/test_deploy_nginx.py), wrk for the benchmarks; the real RDF
-# clients of tests/formats/test_formats_clients.py: roqet (rasqal-utils), rapper (raptor2-utils), Node for Comunica.
-DEBS := chromium graphviz nginx wrk rasqal-utils raptor2-utils nodejs
+# clients of tests/formats/test_formats_clients.py: roqet (rasqal-utils), rapper (raptor2-utils), Node for
+# Comunica; Virtuoso 7 as the second remote SPARQL store (tests/support/virtuoso.py and the benchmark
+# start a private virtuoso-t). Only its binaries: the `virtuoso-opensource` metapackage adds a system
+# instance whose init script starts at boot with the default dba/dba password (its debconf question, left
+# blank under noninteractive, does not stop that); virtuoso-opensource-7-bin has no debconf and no service.
+DEBS := chromium graphviz nginx wrk rasqal-utils raptor2-utils nodejs virtuoso-opensource-7-bin
 BENCHSTAMP := $(VENV)/.bench
 # Benchmark work folder: generated data, built releases and the peers' databases (reused between runs).
 BENCH_WORK ?= /tmp/twingraph-bench
@@ -26,7 +30,7 @@ $(SYSSTAMP): Makefile
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	@mkdir -p $(VENV) && touch $@
 
@@ -38,7 +42,7 @@ CLIENTS := tests/clients
 CLIENTSSTAMP := $(CLIENTS)/node_modules/.installed
 $(CLIENTSSTAMP): $(CLIENTS)/package.json $(CLIENTS)/package-lock.json $(SYSSTAMP)
 	@command -v npm >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends npm; }
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm; }
 	cd $(CLIENTS) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 

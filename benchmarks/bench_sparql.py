@@ -11,7 +11,10 @@ Servers, each started here on a free port of 127.0.0.1 and stopped at the end:
 - oxigraph: ``oxigraph serve-read-only`` on a database ``oxigraph load`` filled with the release's
   named graphs and their merge as default graph (the layout our embedded store has),
 - rdflib-endpoint: the release's union graph in an rdflib Graph (only when every request differs,
-  at concurrency 8: it is two orders of magnitude slower).
+  at concurrency 8: it is two orders of magnitude slower),
+- virtuoso: a private Virtuoso 7 (Debian virtuoso-opensource-7-bin) loaded with ``load_remote``
+  (named graphs, their merge in a named graph that every request names as ``default-graph-uri``),
+  and twingraph virtuoso: the app with the remote backend on it (``TWINGRAPH_REMOTE_DEFAULT_GRAPH``).
 
 Query mix (POST, form-encoded, as a Lua script for wrk): a lookup of one city's triples, a label
 search, an aggregate (cities per country), a two-step path (partners of partners) and a DESCRIBE.
@@ -98,8 +101,9 @@ def request_of(query: Query, path: str) -> Request:
 
 
 def query_path(server: Server) -> str:
-    """Where each server answers SPARQL."""
-    return {"oxigraph": "/query", "rdflib-endpoint": "/"}.get(server.name, "/sparql")
+    """Where each server answers SPARQL (Virtuoso: its merge graph named as the default graph)."""
+    merge = "/sparql?default-graph-uri=" + urllib.parse.quote(common.VIRTUOSO_MERGE, safe="")
+    return {"oxigraph": "/query", "rdflib-endpoint": "/", "virtuoso": merge}.get(server.name, "/sparql")
 
 
 def post(server: Server, query: Query, city: str) -> tuple[bytes, str]:
@@ -202,10 +206,28 @@ def main() -> None:
         remote_env = {"TWINGRAPH_STORE": "remote", "TWINGRAPH_REMOTE_QUERY_URL": oxigraph.url + "/query"}
         remote = stack.enter_context(common.twingraph_server(rel, extra_env=remote_env, log_name="remote"))
         servers = [ours, remote, oxigraph]
+        labels = {id(ours): "twingraph", id(remote): "twingraph remote", id(oxigraph): "oxigraph"}
+        if common.have_virtuoso():
+            common.say("starting virtuoso and loading the release into it ...")
+            virtuoso = stack.enter_context(common.virtuoso_peer(rel))
+            common.say(f"virtuoso started and loaded in {virtuoso.started_in:.0f} s")
+            on_virtuoso_env = {
+                **remote_env,
+                "TWINGRAPH_REMOTE_QUERY_URL": virtuoso.url + "/sparql",
+                "TWINGRAPH_REMOTE_DEFAULT_GRAPH": common.VIRTUOSO_MERGE,
+            }
+            on_virtuoso = stack.enter_context(
+                common.twingraph_server(rel, extra_env=on_virtuoso_env, log_name="virtuoso-remote")
+            )
+            servers += [on_virtuoso, virtuoso]
+            labels |= {id(on_virtuoso): "twingraph virtuoso", id(virtuoso): "virtuoso"}
+        else:
+            common.say(f"virtuoso {common.NOT_INSTALLED}: left out")
         rdflib = None
         if common.have_command("rdflib-endpoint"):
             common.say("starting rdflib-endpoint (it parses the whole graph first) ...")
             rdflib = stack.enter_context(common.rdflib_peer(rel))
+            labels[id(rdflib)] = "rdflib-endpoint"
             common.say(f"rdflib-endpoint started in {rdflib.started_in:.0f} s")
         else:
             common.say(f"rdflib-endpoint {common.NOT_INSTALLED}: left out")
@@ -216,8 +238,8 @@ def main() -> None:
                 for server in servers:
                     mode = "vary" if vary else "repeat"
                     common.say(f"{mode} c{connections}: {server.name} ...")
-                    results[(server.name + (" remote" if server is remote else ""), mode, connections)] = (
-                        measure(server, vary, connections, args.duration, values, args.quick, everyone)
+                    results[(labels[id(server)], mode, connections)] = measure(
+                        server, vary, connections, args.duration, values, args.quick, everyone
                     )
         if rdflib is not None:
             common.say("vary c8: rdflib-endpoint ...")
@@ -225,7 +247,39 @@ def main() -> None:
             results[("rdflib-endpoint", "vary", 8)] = measure(
                 rdflib, True, 8, seconds, values, True, [rdflib]
             )
-    report(rel, args.duration, checks, results, levels)
+    report(rel, args.duration, checks, results, levels, [labels[id(s)] for s in everyone])
+    report_virtuoso(results, levels)
+
+
+def report_virtuoso(results: dict[tuple[str, str, int], dict[str, Load]], levels: list[int]) -> None:
+    """The app on Virtuoso beside Virtuoso itself, and Virtuoso beside Oxigraph, same queries, same run."""
+    if not any(name == "virtuoso" for name, _, _ in results):
+        return
+    print("\n### Virtuoso: the app on Virtuoso, Virtuoso itself, and Oxigraph\n")
+    rows: list[list[object]] = []
+    for mode in ("repeat", "vary"):
+        for connections in levels:
+            app = results[("twingraph virtuoso", mode, connections)]
+            engine = results[("virtuoso", mode, connections)]
+            oxigraph = results[("oxigraph", mode, connections)]
+            for query in [*MIX, None]:
+                if query is None:
+                    a, v, o = (common.geomean([f[q.name].rps for q in MIX]) for f in (app, engine, oxigraph))
+                    name = "geometric mean"
+                else:
+                    a, v, o = app[query.name].rps, engine[query.name].rps, oxigraph[query.name].rps
+                    name = query.name
+                rows.append([f"{mode} c{connections}", name, a, v, o, common.ratio(a, v), common.ratio(v, o)])
+    headers = [
+        "mode",
+        "query",
+        "twingraph on virtuoso req/s",
+        "virtuoso req/s",
+        "oxigraph req/s",
+        "app/virtuoso",
+        "virtuoso/oxigraph",
+    ]
+    print(common.table(headers, rows))
 
 
 def slow_rps(load: Load) -> float:
@@ -239,14 +293,14 @@ def report(
     checks: list[list[object]],
     results: dict[tuple[str, str, int], dict[str, Load]],
     levels: list[int],
+    names: list[str],
 ) -> None:
     print(
         f"## /sparql: {rel.name} release, wrk {duration:g} s per cell ({HEAVY_SECONDS:g} s for heavy "
         "queries and rdflib-endpoint), POST form, 2-core machine\n"
     )
     print("Answer sizes (rows or triples) per server, repeat-mode request:\n")
-    servers = ["twingraph", "remote", "oxigraph", "rdflib-endpoint"][: len(checks[0]) - 2]
-    print(common.table(["query", *servers, "agree"], checks))
+    print(common.table(["query", *names, "agree"], checks))
     summary = []
     for mode in ("repeat", "vary"):
         for connections in levels:

@@ -333,6 +333,42 @@ def rdflib_peer(rel: Release) -> contextlib.AbstractContextManager[Server]:
     return serving("rdflib-endpoint", command, "/?query=ASK%7B%7D", port, timeout=900, log=log)
 
 
+VIRTUOSO_MERGE = "urn:x-twingraph:merge"  # the named graph holding the merge in the Virtuoso peer
+
+
+def have_virtuoso() -> bool:
+    """True when Virtuoso's server binary is installed (Debian virtuoso-opensource-7-bin)."""
+    return shutil.which("virtuoso-t") is not None
+
+
+@contextlib.contextmanager
+def virtuoso_peer(rel: Release, threads: int = 16) -> Iterator[Server]:
+    """A private Virtuoso 7 (tests/support/virtuoso.py) holding the release, loaded by ``twingraph
+    load-remote``'s code: named graphs, the merge in ``VIRTUOSO_MERGE`` and its manifest. Its SPARQL
+    endpoint is ``/sparql``; pass ``default-graph-uri`` to query the merge."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from support.virtuoso import PASSWORD, USER, start_virtuoso
+    from twingraph.store.load_remote import Credentials, load_remote
+
+    folder = rel.folder / "peers" / "virtuoso"
+    shutil.rmtree(folder, ignore_errors=True)
+    started = time.perf_counter()
+    # 100,000 pages of 8 KiB (about 800 MiB) hold the 1M release; query limit as generous as the others'.
+    server = start_virtuoso(folder, timeout_s=120, threads=threads, buffers=100_000)
+    try:
+        load_remote(
+            rel.latest,
+            server.query_url,
+            store_url=server.store_url,
+            timeout=1800,
+            default_graph=VIRTUOSO_MERGE,
+            credentials=Credentials(USER, PASSWORD),
+        )
+        yield Server("virtuoso", server.url, server.process, time.perf_counter() - started, None)
+    finally:
+        server.stop()
+
+
 NGINX_TEMPLATE = ROOT / "deploy" / "nginx-site.conf.template"
 
 

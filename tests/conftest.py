@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from support.paths import WORLD_SNAPSHOT
 from support.servers import serving
 from support.sparql import close_store
+from support.virtuoso import virtuoso_server  # noqa: F401  (one Virtuoso server per session)
 from twingraph.config import Settings, load_settings
 from twingraph.load import LoadedGraph, load_graph
 from twingraph.reconcile import ReconIndex

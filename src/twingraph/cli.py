@@ -116,7 +116,7 @@ def serve_command(host: str | None, port: int | None, workers: int | None) -> No
 def load_remote_command(query_url: str | None, store_url: str | None, update_url: str | None) -> None:
     """Load the release to serve into the remote SPARQL store (graph by graph; it then mirrors it)."""
     from twingraph.release import resolve_release
-    from twingraph.store.load_remote import load_remote
+    from twingraph.store.load_remote import Credentials, load_remote
 
     settings = _settings(
         {"remote_query_url": query_url, "remote_store_url": store_url, "remote_update_url": update_url}
@@ -126,11 +126,14 @@ def load_remote_command(query_url: str | None, store_url: str | None, update_url
         settings.remote_query_url,
         store_url=settings.remote_store_url,
         update_url=settings.remote_update_url,
+        default_graph=settings.remote_default_graph,
+        credentials=Credentials(settings.remote_user, settings.remote_password),
     )
     dropped = f", dropped {len(report.dropped)} stale graph(s)" if report.dropped else ""
+    default = f"graph <{settings.remote_default_graph}>" if settings.remote_default_graph else "default graph"
     click.echo(
         f"loaded {report.triples} triples in {len(report.graphs)} named graphs and {report.default_triples} "
-        f"in the default graph (their merge) into {settings.remote_query_url}{dropped}"
+        f"in the {default} (their merge) into {settings.remote_query_url}{dropped}"
     )
 
 

@@ -62,6 +62,13 @@ class Settings:
     remote_query_url: str = _setting("", "Remote backend: SPARQL query endpoint URL.")
     remote_update_url: str = _setting("", "Remote backend: SPARQL update endpoint URL (used only to load).")
     remote_store_url: str = _setting("", "Remote backend: Graph Store Protocol URL (used only to load).")
+    remote_default_graph: str = _setting(
+        "",
+        "Remote backend: IRI of a named graph holding the merge, for engines without a default graph of "
+        "their own (Virtuoso); every query then states its dataset. Empty: the endpoint's default graph.",
+    )
+    remote_user: str = _setting("", "Remote backend: user for loading (HTTP digest or basic authentication).")
+    remote_password: str = _setting("", "Remote backend: password of remote_user (used only to load).")
     query_timeout: float = _setting(10.0, "Seconds a SPARQL query may run before it is stopped.")
     result_limit: int = _setting(
         10000, "Most rows or triples one SPARQL response returns (stated, never silent)."

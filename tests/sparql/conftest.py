@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 
 from support.servers import serving
-from support.sparql import close_store, protocol_quads, start_remote, write_release
+from support.sparql import close_store, load_into_virtuoso, protocol_quads, start_remote, write_release
 from twingraph.config import Settings
+
+# "virtuoso": the remote backend on the session's Virtuoso server (tests/support/virtuoso.py).
+BACKENDS = ["embedded", "remote", "virtuoso"]
 
 
 @pytest.fixture(scope="session")
@@ -25,30 +28,32 @@ def protocol_settings(tmp_path_factory: pytest.TempPathFactory, settings: Settin
     return dataclasses.replace(settings, dist_dir=dist, rate_limit=100_000)
 
 
-@pytest.fixture(scope="session", params=["embedded", "remote"])
+@pytest.fixture(scope="session", params=BACKENDS)
 def protocol_endpoint(
     request: pytest.FixtureRequest, protocol_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """URL of /sparql of the app serving the protocol release, on each backend in turn."""
-    yield from _endpoint(request.param, protocol_settings, tmp_path_factory.mktemp("oxigraph-protocol"))
+    yield from _endpoint(request, protocol_settings, tmp_path_factory.mktemp("oxigraph-protocol"))
 
 
-@pytest.fixture(scope="session", params=["embedded", "remote"])
+@pytest.fixture(scope="session", params=BACKENDS)
 def dortmund_endpoint(
     request: pytest.FixtureRequest, release_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """URL of /sparql serving the Dortmund release, on each backend in turn (a real HTTP server)."""
-    yield from _endpoint(request.param, release_settings, tmp_path_factory.mktemp("oxigraph-dortmund"))
+    yield from _endpoint(request, release_settings, tmp_path_factory.mktemp("oxigraph-dortmund"))
 
 
-def _endpoint(backend: str, settings: Settings, oxigraph_dir: Path) -> Iterator[str]:
+def _endpoint(request: pytest.FixtureRequest, settings: Settings, oxigraph_dir: Path) -> Iterator[str]:
     """Serve the release of ``settings`` on the embedded or a real remote backend; yield /sparql's URL."""
     from twingraph.web import create_app
 
     server = None
     chosen = settings
-    if backend == "remote":
+    if request.param == "remote":
         server, chosen = start_remote(settings, oxigraph_dir)
+    elif request.param == "virtuoso":
+        chosen = load_into_virtuoso(settings, request.getfixturevalue("virtuoso_server"))
     application = create_app(chosen)
     try:
         with serving(application) as base:

