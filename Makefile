@@ -75,9 +75,19 @@ bench-quick: $(BENCHSTAMP) $(SYSSTAMP)
 # listed in imports/geonames-report.csv.
 WORLD ?= data/world-twinnings
 
-build: $(STAMP)
+# The imports are files: made again only when the snapshot, the importers or the install changed, so
+# that `make serve` with nothing changed goes straight to a build that reuses the release (its inputs'
+# fingerprint is that of the release on disk) and starts serving in seconds.
+IMPORTERS := $(wildcard src/twingraph/importers/*.py)
+IMPORTS := imports/world-twinnings.trig imports/geonames.trig
+
+imports/world-twinnings.trig: $(STAMP) $(wildcard $(WORLD)/*) $(IMPORTERS)
 	$(BIN)/twingraph import world-twinnings --source $(WORLD)
+
+imports/geonames.trig: imports/world-twinnings.trig
 	$(BIN)/twingraph import geonames --source $(WORLD)
+
+build: $(STAMP) $(IMPORTS)
 	$(BIN)/twingraph build
 
 serve: build

@@ -74,15 +74,17 @@ def check_port(host: str, port: int) -> None:
 def served_app() -> Flask:
     """The app as each server worker process builds it: ``create_app()`` from the environment, with the
     embedded store's query workers started at once, so that the first query after a worker (re)starts
-    does not wait a second for them (they start lazily elsewhere: tests make many apps)."""
+    does not wait a second for them (they start lazily elsewhere: tests make many apps), and the
+    reconciliation index built in the background from the start, not on the first request."""
     from twingraph.store import EmbeddedStore
-    from twingraph.web import create_app
+    from twingraph.web import create_app, warm_up
     from twingraph.web.state import app_state
 
     app = create_app()
     store = app_state(app).store
     if isinstance(store, EmbeddedStore):
         store.pool()
+    warm_up(app)
     return app
 
 

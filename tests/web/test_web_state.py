@@ -34,7 +34,7 @@ def test_two_apps_share_no_cache(pages_settings: Settings) -> None:
         a, b = app_state(first), app_state(second)
         assert a.site.built is not None and b.site.built is not None
         assert a.site.built is not b.site.built
-        assert a.search.built is not b.search.built
+        assert a.reconcile_index.built is not None and a.reconcile_index.built is not b.reconcile_index.built
         assert a.result_cache is not b.result_cache
     finally:
         close_app(first)
@@ -70,3 +70,21 @@ def test_a_store_passed_in_stays_open(release_settings: Settings) -> None:
         assert all(_alive(p) for p in pids)  # the caller's store: the caller closes it
     finally:
         store.close()
+
+
+def test_warm_up_builds_the_indexes_before_any_request(pages_settings: Settings) -> None:
+    from twingraph.web import warm_up
+
+    application = create_app(pages_settings)
+    state = app_state(application)
+    try:
+        assert state.reconcile_index.built is None and state.site.built is None
+        warm_up(application).join(timeout=60)
+        assert state.reconcile_index.built is not None, "the reconciliation index was built at start"
+        assert state.site.built is not None, "the site's labels were read at start"
+        answer = application.test_client().get(
+            "/reconcile", query_string={"queries": '{"q0":{"query":"Amiens"}}'}
+        )
+        assert answer.status_code == 200 and answer.json["q0"]["result"]  # type: ignore[index]
+    finally:
+        close_app(application)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from flask import Flask
@@ -78,3 +79,21 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
+
+
+def warm_up(app: Flask) -> threading.Thread:
+    """Build what the first requests would otherwise build (the reconciliation and search index, the
+    site's labels) in a background thread, so that a fresh server worker answers its first
+    reconciliation batch from a ready index; a request that comes sooner waits for the same build."""
+
+    def build() -> None:
+        from twingraph.web.labels import site_data
+        from twingraph.web.reconcile import get_index
+
+        with app.app_context():
+            site_data()
+            get_index()
+
+    thread = threading.Thread(target=build, name="twingraph-warm-up", daemon=True)
+    thread.start()
+    return thread
