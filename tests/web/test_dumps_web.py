@@ -62,7 +62,8 @@ def test_listing_is_html_for_browsers_and_json_on_request(http: httpx.Client, in
 
 def test_each_table_is_described_by_what_its_rows_are(http: httpx.Client, info: ReleaseInfo) -> None:
     # Only the entity tables have one row per entity; the long tables one per value, contested-values
-    # one per claim, the network views one per city or per pair of countries (found: all said "entity").
+    # one per claim, the network views one per city or per pair of countries (before, every CSV was
+    # described as one row per entity).
     (release,) = http.get("/dumps/index.json").json()["releases"]
     described = {f["name"]: f["description"] for f in release["files"] if f["media_type"] == "text/csv"}
     assert len(described) == 17
