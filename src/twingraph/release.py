@@ -18,7 +18,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from twingraph.config import Settings
-from twingraph.release_files import DUMPS, REPORTS, file_kind
+from twingraph.release_files import DUMPS, REPORTS, describe_table, file_kind
 
 LATEST = "latest"
 SUMS_FILE = "SHA256SUMS"
@@ -201,7 +201,7 @@ def _read_release(folder: Path) -> ReleaseInfo:
     files = []
     for name, digest in sorted(sums.items()):
         kind = file_kind(name)
-        description = kind.description or f"Table {name} (one row per entity; see csv-metadata.json)."
+        description = kind.description or describe_table(name)
         files.append(ReleaseFile(name, (folder / name).stat().st_size, digest, kind.media_type, description))
     sums_size = (folder / SUMS_FILE).stat().st_size
     kind = file_kind(SUMS_FILE)

@@ -93,6 +93,57 @@ REPORTS: dict[str, FileKind] = {
 
 CSV = _kind("csv", "")
 
+# The CSV tables, described by what one row is (English source strings, translated in the web
+# catalogues; ``%(name)s`` is the file, ``%(table)s`` the entity table of a long table).
+ENTITY_TABLE = (
+    "Table %(name)s: one row per entity (its IRI in `id`), one column per one-value property; "
+    "see csv-metadata.json."
+)
+VALUES_TABLE = (
+    "Long table %(name)s: the values of the many-valued properties of %(table)s, one row per value; "
+    "see csv-metadata.json."
+)
+VALUES_SUFFIX = "-values.csv"
+TABLES: dict[str, str] = {
+    "contested-values.csv": (
+        "Contested values: one row per value of a fact the sources disagree on (a recorded conflict), with "
+        "the source that states it and that source's confidence; the entity tables leave such cells empty."
+    ),
+    "network-cities.csv": (
+        "Network view: one row per city with its number of twin cities and of partnerships and its "
+        "connected component (computed figures)."
+    ),
+    "network-country-pairs.csv": (
+        "Network view: the number of partnerships per pair of country codes, one row per pair."
+    ),
+}
+
+
+def table_description(name: str) -> tuple[str, dict[str, str]]:
+    """The description of a CSV table: its English message and the values of its placeholders.
+
+    >>> table_description("cities-values.csv")[1]
+    {'name': 'cities-values.csv', 'table': 'cities.csv'}
+    >>> message, values = table_description("contested-values.csv")
+    >>> message.startswith("Contested values: one row per value"), values
+    (True, {})
+    """
+    if name in TABLES:
+        return TABLES[name], {}
+    if name.endswith(VALUES_SUFFIX):
+        return VALUES_TABLE, {"name": name, "table": name.removesuffix(VALUES_SUFFIX) + ".csv"}
+    return ENTITY_TABLE, {"name": name}
+
+
+def describe_table(name: str) -> str:
+    """The English description of a CSV table (as the catalogue and /dumps/ JSON give it).
+
+    >>> describe_table("cities-values.csv")[:80]
+    'Long table cities-values.csv: the values of the many-valued properties of cities'
+    """
+    message, values = table_description(name)
+    return message % values if values else message
+
 
 def file_kind(name: str) -> FileKind:
     """The kind of a release file, by name (CSV tables by suffix).

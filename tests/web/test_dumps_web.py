@@ -14,6 +14,7 @@ import pytest
 
 from twingraph.config import Settings
 from twingraph.publish.dataset import read_dataset_info
+from twingraph.publish.tables import VALUES_HEADER
 from twingraph.release import ReleaseInfo, read_release
 
 pytestmark = pytest.mark.server
@@ -57,6 +58,32 @@ def test_listing_is_html_for_browsers_and_json_on_request(http: httpx.Client, in
         assert ttl["size"] == (info.folder / "twingraph.ttl").stat().st_size
     one = http.get(f"/dumps/{info.version}/", headers={"Accept": "application/json"}).json()
     assert [r["version"] for r in one["releases"]] == [info.version]
+
+
+def test_each_table_is_described_by_what_its_rows_are(http: httpx.Client, info: ReleaseInfo) -> None:
+    # Only the entity tables have one row per entity; the long tables one per value, contested-values
+    # one per claim, the network views one per city or per pair of countries (before, every CSV was
+    # described as one row per entity).
+    (release,) = http.get("/dumps/index.json").json()["releases"]
+    described = {f["name"]: f["description"] for f in release["files"] if f["media_type"] == "text/csv"}
+    assert len(described) == 17
+    for name, description in described.items():
+        header = (info.folder / name).read_text(encoding="utf-8").splitlines()[0].split(",")
+        per_entity = "one row per entity" in description
+        assert per_entity == (header[0] == "id" and header != list(VALUES_HEADER)), name
+        if header == list(VALUES_HEADER):
+            table = name.removesuffix("-values.csv") + ".csv"
+            assert description.startswith(
+                f"Long table {name}: the values of the many-valued properties of {table}, one row per value"
+            ), description
+    assert described["contested-values.csv"].startswith("Contested values: one row per value")
+    assert "one row per pair" in described["network-country-pairs.csv"]
+    german = http.get("/dumps/", headers={"Accept": "text/html", "Accept-Language": "de"}).text
+    assert (
+        "Lange Tabelle cities-values.csv: die Werte der mehrwertigen Eigenschaften von cities.csv" in german
+    )
+    assert "Tabelle cities.csv: eine Zeile je Eintrag (seine IRI in <code>id</code>)" in german
+    assert "Strittige Werte: eine Zeile je Wert" in german and "one row per" not in german
 
 
 def test_listing_refuses_what_it_cannot_give(http: httpx.Client) -> None:

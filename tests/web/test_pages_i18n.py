@@ -16,7 +16,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 
-from twingraph.release_files import DUMPS, REPORTS
+from twingraph.release_files import DUMPS, ENTITY_TABLE, REPORTS, TABLES, VALUES_TABLE
 from twingraph.sparql.examples import load_examples
 from twingraph.web import i18n
 
@@ -65,6 +65,7 @@ def test_every_used_string_is_in_both_catalogues() -> None:
     # Texts written in English elsewhere and shown translated: example queries and release files.
     used |= {text for e in load_examples() for text in (e.title, e.description)}
     used |= {kind.description for kind in (*DUMPS.values(), *REPORTS.values())}
+    used |= {ENTITY_TABLE, VALUES_TABLE, *TABLES.values()}
     for code in LANGS:
         missing = used - set(_catalogue(code))
         assert not missing, (code, sorted(missing))

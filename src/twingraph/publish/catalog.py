@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from twingraph.namespaces import PREFIXES, BaseNamespaces
 from twingraph.publish.dataset import DatasetInfo
 from twingraph.release import sha256_file
-from twingraph.release_files import DUMPS, EU_FILE_TYPE, IANA, file_kind
+from twingraph.release_files import DUMPS, EU_FILE_TYPE, IANA, describe_table, file_kind
 
 DCAT, DCT, FOAF, VOID = PREFIXES["dcat"], PREFIXES["dct"], PREFIXES["foaf"], PREFIXES["void"]
 RDF, RDFS, OWL, XSD = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["owl"], PREFIXES["xsd"]
@@ -196,7 +196,7 @@ def _distribution(
     g.add(dataset, DCAT + "distribution", dist)
     g.add(dist, RDF + "type", DCAT + "Distribution")
     g.add(dist, DCT + "title", ox.Literal(name))
-    description = kind.description or f"CSV table {name}, one row per entity; columns in csv-metadata.json."
+    description = kind.description or describe_table(name)
     g.add(dist, DCT + "description", _text(description))
     g.add(dist, DCAT + "accessURL", f"{ns.base}dumps/{info.version}/")
     g.add(dist, DCAT + "downloadURL", download_url(ns, info.version, name))

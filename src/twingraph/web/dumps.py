@@ -21,6 +21,7 @@ from werkzeug.wrappers.response import Response as BaseResponse
 
 from twingraph.formats import formats_of, negotiate
 from twingraph.release import ReleaseError, ReleaseFile, ReleaseInfo, is_version, list_releases, read_release
+from twingraph.release_files import table_description
 from twingraph.web.conneg import add_vary
 from twingraph.web.i18n import Language, format_size
 from twingraph.web.markdown import markdown_inline
@@ -83,7 +84,9 @@ def _as_json(release: ReleaseInfo, newest: str) -> dict[str, Any]:
 def _file_description(file: ReleaseFile, lang: Language) -> Markup:
     """What a release file is, in the reader's language, its Markdown (`code`) rendered."""
     if file.media_type == "text/csv":
-        return lang.text("file_table", name=file.name)
+        message, values = table_description(file.name)
+        translated = lang.gettext(message)
+        return markdown_inline(translated % values if values else translated)
     return markdown_inline(lang.gettext(file.description))
 
 
