@@ -91,9 +91,9 @@ def generate(
                     _text("Synthetischer Partnerschaftsgraph für Benchmarks (keine echten Daten)", "de"),
                 ],
             ),
-            ("dct:publisher", [str(ox.Literal("twingraph benchmarks/generate.py"))]),
-            ("dct:language", ['"en"']),
-            ("tg:confidence", ['"medium"']),
+            ("dct:publisher", ["<id/organisation/twingraph-benchmarks>"]),
+            ("dct:language", ["<http://publications.europa.eu/resource/authority/language/ENG>"]),
+            ("tg:confidence", ["<id/concept/confidence-medium>"]),
             (
                 "tg:note",
                 [
@@ -102,6 +102,16 @@ def generate(
                         "en",
                     )
                 ],
+            ),
+        ],
+    )
+    writer.entity(
+        "id/organisation/twingraph-benchmarks",
+        [
+            ("a", ["tg:Organisation"]),
+            (
+                "rdfs:label",
+                [_text("twingraph benchmarks (generate.py)", "en"), _text("twingraph-Benchmarks", "de")],
             ),
         ],
     )

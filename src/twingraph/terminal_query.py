@@ -32,7 +32,7 @@ def pick_format(graph: bool, name: str | None) -> Format:
 
     >>> pick_format(False, "csv").media_type
     'text/csv'
-    >>> pick_format(True, None).name
+    >>> pick_format(True, None).label
     'Turtle'
     >>> pick_format(False, "turtle")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -45,7 +45,7 @@ def pick_format(graph: bool, name: str | None) -> Format:
         if key in fmt.names or key == fmt.media_type or key in fmt.aliases:
             return fmt
     kind = "a CONSTRUCT or DESCRIBE" if graph else "a SELECT or ASK"
-    names = ", ".join(f.names[0] for f in offers)
+    names = ", ".join((f.names or (f.key,))[0] for f in offers)
     raise UnknownFormat(f"format {key!r} does not fit {kind} query; use one of: {names}")
 
 
