@@ -10,8 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from twingraph.web.api_docs_reconcile import RECONCILE_OPERATIONS
 from twingraph.web.api_docs_reconcile_v1 import RECONCILE_V1_OPERATIONS
 from twingraph.web.api_docs_versions import VERSIONS_OPERATIONS
+from twingraph.web.api_params import ACCEPT_LANGUAGE, LISTED_SEGMENTS, SEGMENTS
+from twingraph.web.api_schemas import SCHEMAS
+
+__all__ = ["OPERATIONS", "SCHEMAS"]
 
 OPERATIONS: dict[str, dict[str, Any]] = {
     "get /context.jsonld": {
@@ -94,291 +99,6 @@ OPERATIONS: dict[str, dict[str, Any]] = {
             }
         ],
     },
-    "get /reconcile": {
-        "summary": "Reconciliation Service API 0.2: the manifest, or a batch of queries, or data extension.",
-        "statuses": ["200", "400", "429", "503"],
-        "parameters": [
-            {
-                "name": "queries",
-                "in": "query",
-                "description": "A JSON object of reconciliation queries keyed by the client's ids.",
-                "required": False,
-                "schema": {"type": "string"},
-                "example": '{"q0": {"query": "Amiens", "type": "City"}}',
-            },
-            {
-                "name": "extend",
-                "in": "query",
-                "description": "A JSON data extension request {ids, properties}.",
-                "required": False,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "callback",
-                "in": "query",
-                "description": "JSONP: wrap the JSON answer in a call of this "
-                "JavaScript function (a dotted identifier).",
-                "required": False,
-                "schema": {
-                    "type": "string",
-                    "pattern": "^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*$",
-                    "maxLength": 128,
-                },
-            },
-            {
-                "name": "Accept-Language",
-                "in": "header",
-                "description": "Languages the reader prefers (labels and page text).",
-                "required": False,
-                "schema": {"type": "string"},
-            },
-        ],
-    },
-    "post /reconcile": {
-        "summary": "The same as GET, with the parameters in a form body.",
-        "statuses": ["200", "400", "413", "429", "503"],
-        "parameters": [
-            {
-                "name": "callback",
-                "in": "query",
-                "description": "JSONP: wrap the JSON answer in a call of this "
-                "JavaScript function (a dotted identifier).",
-                "required": False,
-                "schema": {
-                    "type": "string",
-                    "pattern": "^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*$",
-                    "maxLength": 128,
-                },
-            },
-            {
-                "name": "Accept-Language",
-                "in": "header",
-                "description": "Languages the reader prefers (labels and page text).",
-                "required": False,
-                "schema": {"type": "string"},
-            },
-        ],
-        "request_body": {
-            "content": {
-                "application/x-www-form-urlencoded": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {"queries": {"type": "string"}, "extend": {"type": "string"}},
-                    }
-                }
-            }
-        },
-    },
-    "get /reconcile/suggest/entity": {
-        "summary": "Entities whose name starts with the prefix (or with that identifier).",
-        "statuses": ["200", "400", "429"],
-        "parameters": [
-            {
-                "name": "prefix",
-                "in": "query",
-                "description": "What the user has typed so far.",
-                "required": True,
-                "schema": {"type": "string"},
-                "example": "Ami",
-            },
-            {
-                "name": "cursor",
-                "in": "query",
-                "description": "Offset of the first result.",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 0},
-            },
-            {
-                "name": "limit",
-                "in": "query",
-                "description": "Most results (capped).",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 1},
-            },
-            {
-                "name": "type",
-                "in": "query",
-                "description": "Only entities of this type (class IRI or id).",
-                "required": False,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "callback",
-                "in": "query",
-                "description": "JSONP: wrap the JSON answer in a call "
-                "of this JavaScript function (a dotted "
-                "identifier).",
-                "required": False,
-                "schema": {
-                    "type": "string",
-                    "pattern": "^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*$",
-                    "maxLength": 128,
-                },
-            },
-            {
-                "name": "Accept-Language",
-                "in": "header",
-                "description": "Languages the reader prefers (labels and page text).",
-                "required": False,
-                "schema": {"type": "string"},
-            },
-        ],
-    },
-    "get /reconcile/suggest/type": {
-        "summary": "Types whose label starts with the prefix.",
-        "statuses": ["200", "400", "429"],
-        "parameters": [
-            {
-                "name": "prefix",
-                "in": "query",
-                "description": "What the user has typed so far.",
-                "required": True,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "cursor",
-                "in": "query",
-                "description": "Offset of the first result.",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 0},
-            },
-            {
-                "name": "limit",
-                "in": "query",
-                "description": "Most results (capped).",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 1},
-            },
-            {
-                "name": "callback",
-                "in": "query",
-                "description": "JSONP: wrap the JSON answer in a call of "
-                "this JavaScript function (a dotted "
-                "identifier).",
-                "required": False,
-                "schema": {
-                    "type": "string",
-                    "pattern": "^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*$",
-                    "maxLength": 128,
-                },
-            },
-            {
-                "name": "Accept-Language",
-                "in": "header",
-                "description": "Languages the reader prefers (labels and page text).",
-                "required": False,
-                "schema": {"type": "string"},
-            },
-        ],
-    },
-    "get /reconcile/suggest/property": {
-        "summary": "Properties whose id, name or alias starts with the prefix.",
-        "statuses": ["200", "400", "429"],
-        "parameters": [
-            {
-                "name": "prefix",
-                "in": "query",
-                "description": "What the user has typed so far.",
-                "required": True,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "cursor",
-                "in": "query",
-                "description": "Offset of the first result.",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 0},
-            },
-            {
-                "name": "limit",
-                "in": "query",
-                "description": "Most results (capped).",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 1},
-            },
-            {
-                "name": "callback",
-                "in": "query",
-                "description": "JSONP: wrap the JSON answer in a call "
-                "of this JavaScript function (a dotted "
-                "identifier).",
-                "required": False,
-                "schema": {
-                    "type": "string",
-                    "pattern": "^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*$",
-                    "maxLength": 128,
-                },
-            },
-            {
-                "name": "Accept-Language",
-                "in": "header",
-                "description": "Languages the reader prefers (labels and page text).",
-                "required": False,
-                "schema": {"type": "string"},
-            },
-        ],
-    },
-    "get /reconcile/properties": {
-        "summary": "Data extension: the properties proposed for a type.",
-        "statuses": ["200", "400", "429"],
-        "parameters": [
-            {
-                "name": "type",
-                "in": "query",
-                "description": "A type (class IRI or id).",
-                "required": False,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "limit",
-                "in": "query",
-                "description": "Most results (capped).",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 1},
-            },
-            {
-                "name": "callback",
-                "in": "query",
-                "description": "JSONP: wrap the JSON answer in a call of "
-                "this JavaScript function (a dotted "
-                "identifier).",
-                "required": False,
-                "schema": {
-                    "type": "string",
-                    "pattern": "^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*$",
-                    "maxLength": 128,
-                },
-            },
-            {
-                "name": "Accept-Language",
-                "in": "header",
-                "description": "Languages the reader prefers (labels and page text).",
-                "required": False,
-                "schema": {"type": "string"},
-            },
-        ],
-    },
-    "get /reconcile/preview": {
-        "summary": "A small HTML card of one entity, for the client's preview iframe.",
-        "statuses": ["200", "400", "404", "429"],
-        "parameters": [
-            {
-                "name": "id",
-                "in": "query",
-                "description": "The entity's id, e.g. city/amiens.",
-                "required": True,
-                "schema": {"type": "string"},
-                "example": "city/amiens",
-            },
-            {
-                "name": "Accept-Language",
-                "in": "header",
-                "description": "Languages the reader prefers (labels and page text).",
-                "required": False,
-                "schema": {"type": "string"},
-            },
-        ],
-    },
     "get /id/{type}/{slug}": {
         "summary": "A resource's IRI: 303 See Other to the document describing it.",
         "statuses": ["303", "404"],
@@ -390,24 +110,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
                 "required": True,
                 "schema": {
                     "type": "string",
-                    "enum": [
-                        "partnership",
-                        "city",
-                        "event",
-                        "person",
-                        "school",
-                        "school-partnership",
-                        "organisation",
-                        "body",
-                        "post",
-                        "term",
-                        "place",
-                        "charter",
-                        "status",
-                        "source",
-                        "conflict",
-                        "concept",
-                    ],
+                    "enum": SEGMENTS,
                 },
                 "example": "city",
             },
@@ -432,24 +135,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
                 "required": True,
                 "schema": {
                     "type": "string",
-                    "enum": [
-                        "partnership",
-                        "city",
-                        "event",
-                        "person",
-                        "school",
-                        "school-partnership",
-                        "organisation",
-                        "body",
-                        "post",
-                        "term",
-                        "place",
-                        "charter",
-                        "status",
-                        "source",
-                        "conflict",
-                        "concept",
-                    ],
+                    "enum": SEGMENTS,
                 },
                 "example": "city",
             },
@@ -468,13 +154,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
                 "required": False,
                 "schema": {"type": "string"},
             },
-            {
-                "name": "Accept-Language",
-                "in": "header",
-                "description": "Languages the reader prefers (labels and page text).",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            ACCEPT_LANGUAGE,
         ],
     },
     "get /search": {
@@ -496,33 +176,10 @@ OPERATIONS: dict[str, dict[str, Any]] = {
                 "required": False,
                 "schema": {
                     "type": "string",
-                    "enum": [
-                        "partnership",
-                        "city",
-                        "event",
-                        "person",
-                        "school",
-                        "school-partnership",
-                        "organisation",
-                        "body",
-                        "post",
-                        "term",
-                        "place",
-                        "charter",
-                        "status",
-                        "source",
-                        "conflict",
-                        "concept",
-                    ],
+                    "enum": SEGMENTS,
                 },
             },
-            {
-                "name": "Accept-Language",
-                "in": "header",
-                "description": "Languages the reader prefers (labels and page text).",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            ACCEPT_LANGUAGE,
         ],
     },
     "get /list/{segment}": {
@@ -536,23 +193,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
                 "required": True,
                 "schema": {
                     "type": "string",
-                    "enum": [
-                        "partnership",
-                        "city",
-                        "event",
-                        "person",
-                        "school",
-                        "school-partnership",
-                        "organisation",
-                        "body",
-                        "post",
-                        "term",
-                        "place",
-                        "charter",
-                        "status",
-                        "source",
-                        "conflict",
-                    ],
+                    "enum": LISTED_SEGMENTS,
                 },
             },
             {
@@ -583,13 +224,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
                 "required": False,
                 "schema": {"type": "integer", "minimum": 1},
             },
-            {
-                "name": "Accept-Language",
-                "in": "header",
-                "description": "Languages the reader prefers (labels and page text).",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            ACCEPT_LANGUAGE,
         ],
     },
     "get /dumps/": {
@@ -739,63 +374,6 @@ OPERATIONS["get /network/{slug}.rq"] = {
     ],
 }
 
+OPERATIONS.update(RECONCILE_OPERATIONS)
 OPERATIONS.update(VERSIONS_OPERATIONS)
 OPERATIONS.update(RECONCILE_V1_OPERATIONS)
-
-SCHEMAS: dict[str, Any] = {
-    "Error": {
-        "type": "object",
-        "required": ["status", "error", "message"],
-        "properties": {
-            "status": {"type": "integer"},
-            "error": {"type": "string"},
-            "message": {"type": "string"},
-        },
-    },
-    "Health": {
-        "type": "object",
-        "required": ["status", "release", "store"],
-        "properties": {
-            "status": {"type": "string", "enum": ["ok", "unavailable"]},
-            "service": {"type": "string"},
-            "release": {"type": "string"},
-            "store": {"type": "string", "enum": ["reachable", "unreachable"]},
-            "message": {"type": "string"},
-            "checked_ms": {"type": "number"},
-        },
-    },
-    "Releases": {
-        "type": "object",
-        "required": ["releases"],
-        "properties": {
-            "releases": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["version", "date", "files"],
-                    "properties": {
-                        "version": {"type": "string"},
-                        "date": {"type": "string", "format": "date"},
-                        "latest": {"type": "boolean"},
-                        "url": {"type": "string"},
-                        "files": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": ["name", "url", "size", "sha256", "media_type"],
-                                "properties": {
-                                    "name": {"type": "string"},
-                                    "url": {"type": "string"},
-                                    "size": {"type": "integer"},
-                                    "sha256": {"type": "string"},
-                                    "media_type": {"type": "string"},
-                                    "description": {"type": "string"},
-                                },
-                            },
-                        },
-                    },
-                },
-            }
-        },
-    },
-}
