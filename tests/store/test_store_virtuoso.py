@@ -111,13 +111,18 @@ def test_partial_answers_are_recognised(virtuoso_server: VirtuosoServer, store: 
     """Virtuoso's "anytime" answers (asked for with its timeout parameter) are 200s marked only by a
     header; the backend takes them for timeouts."""
     runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-    response = httpx.post(
-        virtuoso_server.query_url,
-        data={"query": runaway, "timeout": "500"},
-        headers={"Accept": "application/sparql-results+json"},
-        timeout=30,
-    )
-    assert response.status_code == 200
+    failures: list[str] = []
+    for _ in range(3):  # on a loaded machine the engine's hard limit (5 s) can strike before its budget
+        response = httpx.post(
+            virtuoso_server.query_url,
+            data={"query": runaway, "timeout": "500"},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=30,
+        )
+        if response.status_code == 200:
+            break
+        failures.append(f"{response.status_code} {response.headers.get('X-SQL-State')} {response.text[:300]}")
+    assert response.status_code == 200, failures
     assert is_partial(response.headers)
     assert not is_partial(httpx.get(virtuoso_server.query_url, params={"query": "ASK {}"}).headers)
 
