@@ -54,20 +54,24 @@ $(BENCHSTAMP): $(STAMP)
 # Figures side by side with peers (docs/benchmarks.md): 1M generated triples and the world graph.
 # Not part of `make test`; takes about 1.5 hours on 2 cores (the first 1M build alone about 15 minutes).
 bench: $(BENCHSTAMP) $(SYSSTAMP)
+	$(BIN)/python benchmarks/targets.py --work $(BENCH_WORK) --clear
 	$(BIN)/python benchmarks/bench_sparql.py --work $(BENCH_WORK) --size 1M
 	$(BIN)/python benchmarks/bench_pages.py --work $(BENCH_WORK) --size world
 	$(BIN)/python benchmarks/bench_reconcile.py --work $(BENCH_WORK) --size world
 	$(BIN)/python benchmarks/bench_server.py --work $(BENCH_WORK) --size 1M
 	$(BIN)/python benchmarks/bench_build.py --work $(BENCH_WORK) --size world --pyshacl
 	$(BIN)/python benchmarks/bench_build.py --work $(BENCH_WORK) --size 1M
+	$(BIN)/python benchmarks/targets.py --work $(BENCH_WORK)
 
 # The same scripts on 10k generated triples with 2-second runs: a smoke run (about 5 minutes).
 bench-quick: $(BENCHSTAMP) $(SYSSTAMP)
+	$(BIN)/python benchmarks/targets.py --work $(BENCH_WORK) --clear
 	$(BIN)/python benchmarks/bench_sparql.py --work $(BENCH_WORK) --quick
 	$(BIN)/python benchmarks/bench_pages.py --work $(BENCH_WORK) --quick
 	$(BIN)/python benchmarks/bench_reconcile.py --work $(BENCH_WORK) --quick
 	$(BIN)/python benchmarks/bench_server.py --work $(BENCH_WORK) --quick
 	$(BIN)/python benchmarks/bench_build.py --work $(BENCH_WORK) --quick
+	$(BIN)/python benchmarks/targets.py --work $(BENCH_WORK)
 
 # The world twinning graph (the snapshot in data/world-twinnings, kept in the repository) is imported
 # on every build, and released and served together with the curated graph (docs/world.md); then its
