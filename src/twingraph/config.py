@@ -113,6 +113,11 @@ class Settings:
     cache_max_bytes: int = _setting(
         64_000_000, "Most bytes the SPARQL result cache holds in all; least recently used answers go first."
     )
+    page_cache_bytes: int = _setting(
+        64_000_000,
+        "Most bytes of rendered /doc, /ontology and /shapes answers one server process keeps (per release; "
+        "least recently used go first; 0: none).",
+    )
     http_max_age: int = _setting(
         300, "Seconds clients and proxies may reuse a /sparql answer (Cache-Control); ETags revalidate it."
     )

@@ -25,10 +25,18 @@ from twingraph.namespaces import BaseNamespaces
 from twingraph.release import DUMP_FILE, ReleaseError
 from twingraph.web.state import current_state
 
+ACCEPT_MEMO = 512  # distinct Accept headers remembered per app (clients send a few dozen)
+
 
 def choose_format(raw_header: str | None) -> Format | None:
-    """The representation of a resource the client prefers, HTML without an Accept header, None: 406."""
-    return negotiate(resource_formats(), raw_header)
+    """The representation of a resource the client prefers, HTML without an Accept header, None: 406.
+
+    The answer per header is remembered in the app's state: parsing and matching an Accept header
+    costs more than answering a page from the render cache.
+    """
+    return current_state().pages.get(
+        "accept", raw_header, lambda: negotiate(resource_formats(), raw_header), ACCEPT_MEMO
+    )
 
 
 def serialize(

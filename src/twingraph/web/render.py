@@ -20,16 +20,26 @@ from twingraph.web.i18n import (
     requested_ui,
 )
 from twingraph.web.labels import SiteData, site_data
+from twingraph.web.state import current_state
 
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
 COOKIE_SECONDS = 365 * 24 * 3600
 
 
+LANGUAGE_MEMO = 512  # distinct (lang, cookie, Accept-Language) triples remembered per app
+
+
 def current_language() -> Language:
-    """The reader's language for this request (computed once)."""
+    """The reader's language for this request (computed once per request, and once per app for each
+    combination of ``?lang=``, the cookie and Accept-Language: what :func:`choose_language` reads)."""
     lang: Language | None = g.get("twingraph_lang")
     if lang is None:
-        lang = choose_language(request)
+        asked = (
+            request.args.get("lang", ""),
+            request.cookies.get(LANG_COOKIE, ""),
+            request.headers.get("Accept-Language", ""),
+        )
+        lang = current_state().pages.get("language", asked, lambda: choose_language(request), LANGUAGE_MEMO)
         g.twingraph_lang = lang
     return lang
 
@@ -104,13 +114,18 @@ def html_variant(*extra: str) -> tuple[str, ...]:
     return ("html", lang.ui, ",".join(lang.data), *extra)
 
 
+def remember_language(response: Response) -> None:
+    """Set the language cookie when the request chose a language with ``?lang=`` (so that it sticks)."""
+    chosen = requested_ui(request)
+    if chosen:
+        response.set_cookie(LANG_COOKIE, chosen, max_age=COOKIE_SECONDS, samesite="Lax", httponly=True)
+
+
 def render_page(template: str, *variant: str, status: int = 200, **context: Any) -> Response:
     """Render a page with ETag/Last-Modified (per language and variant); remember a ``?lang=`` choice."""
     body = render_template(template, **page_context(), **context)
     response = Response(body, status=status, mimetype="text/html")
-    chosen = requested_ui(request)
-    if chosen:
-        response.set_cookie(LANG_COOKIE, chosen, max_age=COOKIE_SECONDS, samesite="Lax", httponly=True)
+    remember_language(response)
     add_vary(response, "Accept-Language", "Cookie")
     if status != 200:
         return response

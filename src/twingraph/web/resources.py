@@ -9,6 +9,7 @@ with suggestions.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
@@ -23,6 +24,7 @@ from twingraph.web.conneg import (
     etag_for,
     not_modified,
     published_context,
+    release_stamp,
     revalidate,
     serialize,
 )
@@ -37,6 +39,7 @@ from twingraph.web.reconcile import get_index
 from twingraph.web.render import (
     current_language,
     html_variant,
+    remember_language,
     render_page,
     ui_code,
     ui_date,
@@ -46,8 +49,9 @@ from twingraph.web.render import (
     ui_text,
     ui_text_or,
 )
+from twingraph.web.render_cache import Rendered, RenderKey
 from twingraph.web.search import search
-from twingraph.web.state import get_store
+from twingraph.web.state import current_state, get_store
 from twingraph.web.timelines import city_timeline, partnership_timeline
 from twingraph.web.uris import TYPES_BY_SEGMENT, is_slug
 
@@ -135,23 +139,88 @@ def identify(segment: str, slug: str) -> Response:
 
 @bp.get("/doc/<segment>/<path:slug>")
 def document(segment: str, slug: str) -> Response:
-    """The description of a resource, in the negotiated or named format."""
+    """The description of a resource, in the negotiated or named format (from the render cache when
+    this variant was rendered before: only a resource that exists is ever kept there)."""
     stem, suffix_format = split_suffix(slug)
     iri = site_data().uris.resource_iri(segment, stem)
-    if segment not in TYPES_BY_SEGMENT or not is_slug(stem) or not describer().exists(iri):
+    if segment not in TYPES_BY_SEGMENT or not is_slug(stem):
         return not_found(iri, segment, stem)
-    return negotiated_response(
-        f"/doc/{segment}/{stem}",
-        suffix_format,
-        lambda: html_page(segment, iri),
-        lambda: description_quads(iri),
-        iri,
+    doc_path = f"/doc/{segment}/{stem}"
+    kept = cached_response(doc_path, suffix_format)
+    if kept is not None:
+        return kept
+    if not describer().exists(iri):
+        return not_found(iri, segment, stem)
+    return rendered_response(
+        doc_path, suffix_format, lambda: html_page(segment, iri), lambda: description_quads(iri), iri
     )
 
 
 def page_variant() -> str:
     """What a negotiated HTML page depends on besides the release and language: its query string."""
     return request.query_string.decode("latin-1")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The representation a request gets: its format, what its validators depend on, its cache key."""
+
+    fmt: Format
+    variant: tuple[str, ...]
+    key: RenderKey
+
+    @property
+    def is_page(self) -> bool:
+        """True for the HTML page (and the same page as XHTML)."""
+        return "page" in self.fmt.kinds
+
+
+ASKED_AT = ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME", "PATH_INFO")
+
+
+def choice(fmt: Format) -> Choice:
+    """The variant of this request in ``fmt``: the validators' parts, and the render cache's key.
+
+    Answers name the URL they were asked at (pages their host in the JSON-LD and their path in the
+    language switch's links, RDF its host in ``Link`` and JSON-LD's context URL), so the key holds
+    what that URL is made of, read from the WSGI environ without building it; the query string, which
+    only pages depend on, is part of their validators' variant. Both hold the release.
+    """
+    if "page" in fmt.kinds:
+        variant = html_variant(page_variant(), *(() if fmt is HTML else (fmt.suffix,)))
+    else:  # JSON-LD names this host's /context.jsonld, so its validator depends on the host
+        variant = (fmt.suffix, request.host_url) if fmt.rdf == ox.RdfFormat.JSON_LD else (fmt.suffix,)
+    environ = request.environ
+    stamp = release_stamp()
+    asked_at = tuple(str(environ.get(name, "")) for name in ASKED_AT)
+    return Choice(fmt, variant, (stamp.version, str(stamp.built), *asked_at, *variant))
+
+
+def described(response: Response, doc_path: str, chosen: Choice, suffix_format: Format | None) -> Response:
+    """Add what every answer about a document says: alternates (``Link``), ``Vary``, ``Content-Location``."""
+    response.headers["Link"] = link_header(doc_path)
+    if suffix_format is None:
+        add_vary(response, "Accept")
+        response.headers["Content-Location"] = f"{doc_path}.{chosen.fmt.suffix}"
+    return response
+
+
+def cached_response(doc_path: str, suffix_format: Format | None) -> Response | None:
+    """The answer from the render cache (a 304 when the client is current), or None: render it."""
+    fmt = suffix_format or choose_format(request.headers.get("Accept"))
+    if fmt is None:
+        return None
+    chosen = choice(fmt)
+    kept = current_state().renders.get(chosen.key)
+    if kept is None:
+        return None
+    early = not_modified(*chosen.variant)
+    if early is not None:
+        return described(early, doc_path, chosen, suffix_format)
+    response = kept.response()
+    if chosen.is_page:
+        remember_language(response)
+    return response
 
 
 def negotiated_response(
@@ -161,33 +230,43 @@ def negotiated_response(
     quads: Callable[[], list[ox.Quad]],
     first: str | None = None,
 ) -> Response:
-    """Answer for a document with alternates: a page or RDF, Link, Vary and Content-Location, validators.
+    """Answer for a document with alternates, from the render cache or rendered (and then kept)."""
+    kept = cached_response(doc_path, suffix_format)
+    if kept is not None:
+        return kept
+    return rendered_response(doc_path, suffix_format, html, quads, first)
+
+
+def rendered_response(
+    doc_path: str,
+    suffix_format: Format | None,
+    html: Callable[[], Response],
+    quads: Callable[[], list[ox.Quad]],
+    first: str | None = None,
+) -> Response:
+    """Render a document's answer: a page or RDF, Link, Vary and Content-Location, validators; a 200 is
+    kept in the render cache for the next request of the same variant.
 
     The page is polyglot markup: the same bytes are well-formed XML, sent as XHTML when the client
     asked for that. JSON-LD answers link the release's context.
     """
-    fmt = negotiated(suffix_format)
-    is_page = "page" in fmt.kinds
-    if is_page:
-        variant = html_variant(page_variant(), *(() if fmt is HTML else (fmt.suffix,)))
-    else:  # JSON-LD names this host's /context.jsonld, so its validator depends on the host
-        variant = (fmt.suffix, request.host_url) if fmt.rdf == ox.RdfFormat.JSON_LD else (fmt.suffix,)
-    early = not_modified(*variant)
+    chosen = choice(negotiated(suffix_format))
+    fmt = chosen.fmt
+    early = not_modified(*chosen.variant)
     if early is not None:
-        response = early
-    elif is_page:
+        return described(early, doc_path, chosen, suffix_format)
+    if chosen.is_page:
         response = html()
         if fmt is not HTML:  # same page, its own media type and validator
             response.content_type = fmt.content_type
-            response.set_etag(etag_for(*variant))
+            response.set_etag(etag_for(*chosen.variant))
     else:
         body = serialize(fmt, quads(), site_data().uris.prefixes(), first)
         response = Response(body, content_type=fmt.content_type)
-        response = revalidate(response, *variant)
-    response.headers["Link"] = link_header(doc_path)
-    if suffix_format is None:
-        add_vary(response, "Accept")
-        response.headers["Content-Location"] = f"{doc_path}.{fmt.suffix}"
+        response = revalidate(response, *chosen.variant)
+    response = described(response, doc_path, chosen, suffix_format)
+    if response.status_code == 200:
+        current_state().renders.put(chosen.key, Rendered.of(response))
     return response
 
 

@@ -31,6 +31,7 @@ from twingraph.sparql.fairness import Fairness, FairShare
 from twingraph.sparql.ledger import ClientLedger
 from twingraph.sparql.ratelimit import RateLimiter
 from twingraph.store import Store
+from twingraph.web.render_cache import RenderCache
 
 if TYPE_CHECKING:
     from twingraph.reconcile import ReconIndex
@@ -115,10 +116,13 @@ class AppState:
     sparql_stats: Once[DatasetStats] = field(default_factory=Once)
     jsonld_context: Once[dict[str, Any]] = field(default_factory=Once)
     pages: PageCache = field(default_factory=PageCache)
+    renders: RenderCache = field(init=False)
+    """Rendered documents (pages and RDF descriptions) per release and variant, bounded in bytes."""
     closed: bool = False
 
     def __post_init__(self) -> None:
         self.result_cache = ResultCache(self.settings.cache_entries, self.settings.cache_max_bytes)
+        self.renders = RenderCache(self.settings.page_cache_bytes)
         self.ledger = open_ledger(self.settings)
         self.fairness = Fairness(self.ledger, FairShare.from_settings(self.settings))
         self.sparql_limiter = RateLimiter(self.settings.rate_limit, self.ledger)
