@@ -41,7 +41,7 @@ from common import Load, Request, Server
 
 BASE = "https://w3id.org/twingraph/"
 CONNECTIONS = 32
-WARM_RESOURCES = 401  # an odd count: wrk's picker walks all of them (see common._LUA)
+WARM_RESOURCES = 401  # an odd count: wrk's picker walks all of them (see common._LUA); 40 with --quick
 GOAL_MS = 20.0
 FILL_ROUNDS = 8  # a process missed by all 8 connections of a page: 1 in 256 with 2 processes
 # HTML and the RDF formats a resource page negotiates (src/twingraph/formats.py), by Accept.
@@ -143,7 +143,8 @@ def main() -> None:
         oxigraph = stack.enter_context(common.oxigraph_peer(rel))
         iris = resources(oxigraph, 2000)
         docs = [doc_path(i) for i in iris]
-        warm_docs = docs[:: max(1, len(docs) // WARM_RESOURCES)][:WARM_RESOURCES]  # cities and partnerships
+        warm = WARM_RESOURCES // 10 if args.quick else WARM_RESOURCES
+        warm_docs = docs[:: max(1, len(docs) // warm)][:warm]  # cities and partnerships
         warm_docs = warm_docs if len(warm_docs) % 2 else warm_docs[:-1]
         describes = ["/query?query=" + urllib.parse.quote(f"DESCRIBE <{i}>", safe="") for i in iris]
         common.say(f"c{CONNECTIONS}: {PEER} ...")
