@@ -25,6 +25,7 @@ from twingraph.namespaces import BaseNamespaces
 from twingraph.release import DUMP_FILE, ReleaseError
 from twingraph.web.state import current_state
 
+CONDITIONAL_HEADERS = frozenset({"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_RANGE"})
 ACCEPT_MEMO = 512  # distinct Accept headers remembered per app (clients send a few dozen)
 
 
@@ -122,6 +123,8 @@ def etag_for(*variant: str) -> str:
 
 def not_modified(*variant: str) -> Response | None:
     """A 304 before any work when the client already holds this representation, else None."""
+    if not CONDITIONAL_HEADERS.intersection(request.environ):
+        return None  # nothing to compare with: skip making the validators
     stamp = release_stamp()
     tag = etag_for(*variant)
     if is_resource_modified(request.environ, etag=tag, last_modified=stamp.built):
