@@ -23,6 +23,7 @@ from support.servers import serving
 from support.sparql import close_store
 from twingraph.config import Settings
 from twingraph.web import create_app
+from twingraph.web.state import app_state
 
 pytestmark = [pytest.mark.server]
 
@@ -162,3 +163,22 @@ def test_request_counted_once_when_handed_to_flask(release_settings: Settings) -
     assert refused[0] == 429
     assert int(refused[1]["Retry-After"]) >= 1
     assert b"more than 4 requests a minute" in refused[2]
+
+
+def test_repeated_request_after_its_answer_left_the_cache(release_settings: Settings) -> None:
+    """A cache of one answer: a request, another that takes its place, the first again. The lean path
+    remembered the first request, but its answer is no longer cached: it runs it again and answers
+    the same (a remembered request never answers from anything but the result cache)."""
+    application = create_app(dataclasses.replace(release_settings, cache_entries=1, rate_limit=1_000))
+    other = f"SELECT ?p WHERE {{ <{CITY}> ?p ?o }} LIMIT 1"
+    try:
+        with serving(application) as base:
+            first = send(base, "POST", "/sparql", form(SELECT), {"Content-Type": FORM})
+            send(base, "POST", "/sparql", form(other), {"Content-Type": FORM})
+            assert len(app_state(application).result_cache) == 1
+            again = send(base, "POST", "/sparql", form(SELECT), {"Content-Type": FORM})
+    finally:
+        close_store(application)
+    assert first[0] == again[0] == 200
+    assert again[2] == first[2]
+    assert again[1]["ETag"] == first[1]["ETag"]

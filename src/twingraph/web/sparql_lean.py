@@ -25,7 +25,9 @@ the rate limit's count and the write of the cached bytes.
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -85,12 +87,13 @@ class LeanSparql:
         client = environ.get("REMOTE_ADDR") or "unknown"
         seen = _request_key(environ, body)
         known = self._known.get(seen) if seen is not None else None
-        if known is not None and state.result_cache.get(known.plan.key) is known.answer:
+        cached = state.result_cache.get(known.plan.key) if known is not None else None
+        if known is not None and cached is not None and cached is known.answer():
             # The same request as before, its answer still cached: only the count is left to do.
             wait = state.sparql_limiter.hit(client)
             if wait is None:
                 start_response(known.status, list(known.headers))
-                return [known.answer.body]
+                return [cached.body]
             environ[HANDED_OVER] = rate_refused(state.sparql_limiter.per_minute, wait)
             return self._flask(_rewound(environ, body), start_response)
         request = Request(environ)
@@ -109,7 +112,9 @@ class LeanSparql:
             return self._flask(_rewound(environ, body), start_response)
         _finish(response)
         if seen is not None and answer is not None:
-            self._remember(seen, _Known(plan, answer, response.status, response.get_wsgi_headers(environ)))
+            headers = response.get_wsgi_headers(environ)
+            kept = dataclasses.replace(plan, cached=None)  # no strong reference to the answer
+            self._remember(seen, _Known(kept, weakref.ref(answer), response.status, headers))
         return response(environ, start_response)
 
     def _remember(self, seen: tuple[str, ...], known: _Known) -> None:
@@ -122,10 +127,12 @@ class LeanSparql:
 
 @dataclass(frozen=True)
 class _Known:
-    """A request answered before: its plan, and the status and headers of its answer."""
+    """A request answered before: its plan, and the status and headers of its answer (the answer
+    itself only weakly: the result cache alone decides how long an answer is kept, and the memo must
+    not keep answers alive past the cache's byte budget)."""
 
     plan: Plan
-    answer: QueryAnswer
+    answer: weakref.ref[QueryAnswer]
     status: str
     headers: Headers
 
