@@ -15,6 +15,7 @@ import pytest
 from twingraph.config import Settings
 from twingraph.sparql.fairness import ClientRefused, Fairness, FairShare
 from twingraph.sparql.ledger import ClientLedger, Refusal
+from twingraph.sparql.ratelimit import RateLimiter
 from twingraph.web.state import close_app
 
 SHARE = FairShare(in_flight=2, seconds_per_minute=30.0, slow_per_client=1, timeout=10.0)
@@ -52,6 +53,38 @@ def test_rate_limit_is_one_count_across_processes(tmp_path: Path) -> None:
     assert other.hit("sparql", "127.0.0.3", 100) is None, "another client has its own count"
     refusal = other.hit("sparql", "127.0.0.2", 100)
     assert isinstance(refusal, Refusal) and refusal.budget == "rate" and 1 <= refusal.retry_after <= 60
+
+
+def _hammer_leased(folder: str, client: str, times: int, limit: int, out: multiprocessing.Queue[int]) -> None:
+    limiter = RateLimiter(limit, ClientLedger(Path(folder)))
+    out.put(sum(1 for _ in range(times) if limiter.hit(client) is None))
+
+
+def test_rate_limit_leases_never_let_more_through(tmp_path: Path) -> None:
+    """Rate limiters counting ahead in leases (limit 2,000: leases of up to 20 requests), in four
+    processes at once, 800 requests each: never more than the limit in all; at most what the leases
+    of the four processes held unused is lost."""
+    context = multiprocessing.get_context("spawn")
+    results: multiprocessing.Queue[int] = context.Queue()
+    workers = [
+        context.Process(target=_hammer_leased, args=(str(tmp_path), "127.0.0.2", 800, 2000, results))
+        for _ in range(4)
+    ]
+    for worker in workers:
+        worker.start()
+    allowed = sum(results.get(timeout=120) for _ in workers)
+    for worker in workers:
+        worker.join(timeout=30)
+    assert 2000 - 4 * 20 <= allowed <= 2000
+    assert RateLimiter(2000, ClientLedger(tmp_path)).hit("127.0.0.2") is not None
+
+
+def test_rate_limit_below_200_a_minute_counts_every_request_alone(tmp_path: Path) -> None:
+    """Two limiters (two processes' worth) on one ledger, limit 150: exactly 150 pass, alternating."""
+    ledger = ClientLedger(tmp_path)
+    one, two = RateLimiter(150, ledger), RateLimiter(150, ClientLedger(tmp_path))
+    allowed = sum(1 for i in range(200) if (one if i % 2 else two).hit("c") is None)
+    assert allowed == 150
 
 
 def test_sliding_window_lets_requests_back_in_as_the_minute_passes(tmp_path: Path) -> None:

@@ -48,9 +48,10 @@ CREATE TABLE IF NOT EXISTS running (
     slow INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS running_by_client ON running (client);
-CREATE TABLE IF NOT EXISTS spent (client TEXT NOT NULL, ended REAL NOT NULL, seconds REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS spent_by_client ON spent (client, ended);
-CREATE INDEX IF NOT EXISTS spent_by_end ON spent (ended);
+CREATE TABLE IF NOT EXISTS spent_seconds (
+    client TEXT NOT NULL, second INTEGER NOT NULL, ended REAL NOT NULL, seconds REAL NOT NULL,
+    PRIMARY KEY (client, second)
+);
 """
 
 
@@ -148,31 +149,46 @@ class ClientLedger:
         A sliding window counter (as the ``limits`` library's): this minute's count plus the previous
         minute's, weighted by how much of it still lies in the last 60 s. Two rows per client.
         """
+        granted = self.hit_many(scope, client, per_minute, 1)
+        return granted if isinstance(granted, Refusal) else None
+
+    def hit_many(self, scope: str, client: str, per_minute: int, count: int) -> int | Refusal:
+        """Count up to ``count`` requests of ``client`` at once (a lease, sparql/ratelimit.py): how many
+        were counted (at least one, at most what the limit still allows), or the Refusal."""
         now = self._clock()
+        with self._transaction() as db:
+            granted = self._hit(db, scope, client, per_minute, now, count)
+            self._sweep(db, now)
+        return granted
+
+    def _hit(
+        self, db: sqlite3.Connection, scope: str, client: str, per_minute: int, now: float, count: int
+    ) -> int | Refusal:
+        """Count up to ``count`` requests; how many were counted, or the Refusal."""
         window = int(now // WINDOW)
         weight = 1.0 - (now % WINDOW) / WINDOW
-        with self._transaction() as db:
-            rows = dict(
-                db.execute(
-                    "SELECT window, count FROM rates WHERE scope = ? AND client = ? AND window >= ?",
-                    (scope, client, window - 1),
-                ).fetchall()
-            )
-            current, previous = rows.get(window, 0), rows.get(window - 1, 0)
-            if current + previous * weight >= per_minute:
-                if current >= per_minute:  # next minute, this one's weight must fall under the limit
-                    wait = WINDOW - now % WINDOW + WINDOW * (1 - per_minute / current)
-                else:  # the previous minute's weight must fall until the sum is under the limit
-                    wait = WINDOW * (1 - (per_minute - current) / previous) - now % WINDOW
-                message = f"more than {per_minute} requests a minute from this client"
-                return Refusal("rate", message, _seconds(wait))
+        rows = dict(
             db.execute(
-                "INSERT INTO rates VALUES (?, ?, ?, 1) "
-                "ON CONFLICT (scope, client, window) DO UPDATE SET count = count + 1",
-                (scope, client, window),
-            )
-            self._sweep(db, now)
-        return None
+                "SELECT window, count FROM rates WHERE scope = ? AND client = ? AND window >= ?",
+                (scope, client, window - 1),
+            ).fetchall()
+        )
+        current, previous = rows.get(window, 0), rows.get(window - 1, 0)
+        used = current + previous * weight
+        if used >= per_minute:
+            if current >= per_minute:  # next minute, this one's weight must fall under the limit
+                wait = WINDOW - now % WINDOW + WINDOW * (1 - per_minute / current)
+            else:  # the previous minute's weight must fall until the sum is under the limit
+                wait = WINDOW * (1 - (per_minute - current) / previous) - now % WINDOW
+            message = f"more than {per_minute} requests a minute from this client"
+            return Refusal("rate", message, _seconds(wait))
+        granted = max(1, min(count, int(per_minute - used)))
+        db.execute(
+            "INSERT INTO rates VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (scope, client, window) DO UPDATE SET count = count + excluded.count",
+            (scope, client, window, granted),
+        )
+        return granted
 
     # --- queries in flight and the time they spend ---------------------------------------------
 
@@ -182,31 +198,46 @@ class ClientLedger:
         last minute. ``timeout`` bounds how long a running query can still hold its place."""
         now = self._clock()
         with self._transaction() as db:
-            running = self._running(db, client, now, timeout)
-            if len(running) >= in_flight:
-                soonest = min(started for started, _ in running) + timeout - now
-                message = (
-                    f"this client already has {len(running)} queries running, the most one client may "
-                    f"have at once ({in_flight}); send the next one when one has finished"
-                )
-                return Refusal("in-flight", message, _seconds(soonest))
-            spent = db.execute(
-                "SELECT ended, seconds FROM spent WHERE client = ? AND ended > ? ORDER BY ended",
-                (client, now - WINDOW),
-            ).fetchall()
-            used = sum(s for _, s in spent) + sum(now - started for started, _ in running)
-            if used >= seconds_per_minute:
-                wait = _budget_wait(spent, used, seconds_per_minute, now)
-                message = (
-                    f"this client used its query-time budget: {used:.1f} s of query time in the last "
-                    f"minute, of {seconds_per_minute:g} s a minute"
-                )
-                return Refusal("query-time", message, _seconds(wait))
-            cursor = db.execute(
-                "INSERT INTO running (client, pid, started) VALUES (?, ?, ?)", (client, os.getpid(), now)
-            )
+            admitted = self._begin(db, client, in_flight, seconds_per_minute, timeout, now)
             self._sweep(db, now)
-            return int(cursor.lastrowid or 0)
+        return admitted
+
+    def _begin(
+        self,
+        db: sqlite3.Connection,
+        client: str,
+        in_flight: int,
+        seconds_per_minute: float,
+        timeout: float,
+        now: float,
+    ) -> int | Refusal:
+        running = self._running(db, client, now, timeout)
+        if len(running) >= in_flight:
+            soonest = min(started for started, _ in running) + timeout - now
+            message = (
+                f"this client already has {len(running)} queries running, the most one client may "
+                f"have at once ({in_flight}); send the next one when one has finished"
+            )
+            return Refusal("in-flight", message, _seconds(soonest))
+        # Charges are summed per client and second (at most 61 rows a client, however many queries it
+        # sends: one row per query made each admission read thousands), each second's sum counted
+        # until the latest charge in it has left the window.
+        spent = db.execute(
+            "SELECT ended, seconds FROM spent_seconds WHERE client = ? AND ended > ? ORDER BY second",
+            (client, now - WINDOW),
+        ).fetchall()
+        used = sum(s for _, s in spent) + sum(now - started for started, _ in running)
+        if used >= seconds_per_minute:
+            wait = _budget_wait(spent, used, seconds_per_minute, now)
+            message = (
+                f"this client used its query-time budget: {used:.1f} s of query time in the last "
+                f"minute, of {seconds_per_minute:g} s a minute"
+            )
+            return Refusal("query-time", message, _seconds(wait))
+        cursor = db.execute(
+            "INSERT INTO running (client, pid, started) VALUES (?, ?, ?)", (client, os.getpid(), now)
+        )
+        return int(cursor.lastrowid or 0)
 
     def claim_slow(self, query: int, client: str, per_client: int, timeout: float) -> Refusal | None:
         """Move query ``query`` to the slow lane unless ``client`` already has ``per_client`` there."""
@@ -227,7 +258,7 @@ class ClientLedger:
         now = self._clock()
         with self._transaction() as db:
             db.execute("DELETE FROM running WHERE id = ?", (query,))
-            db.execute("INSERT INTO spent VALUES (?, ?, ?)", (client, now, max(0.0, seconds)))
+            _charge(db, client, now, max(0.0, seconds))
 
     def running(self, client: str) -> int:
         """How many queries ``client`` has running (for tests and monitoring)."""
@@ -249,9 +280,7 @@ class ClientLedger:
             stale = now - started > 4 * timeout + WINDOW
             if stale or (pid != os.getpid() and not _alive(pid)):
                 db.execute("DELETE FROM running WHERE id = ?", (query,))
-                db.execute(
-                    "INSERT INTO spent VALUES (?, ?, ?)", (client, now, min(now - started, 2 * timeout))
-                )
+                _charge(db, client, now, min(now - started, 2 * timeout))
             else:
                 kept.append((float(started), int(slow)))
         return kept
@@ -261,8 +290,17 @@ class ClientLedger:
         if now - self._swept < _HOUSEKEEPING_EVERY:
             return
         self._swept = now
-        db.execute("DELETE FROM spent WHERE ended <= ?", (now - WINDOW,))
+        db.execute("DELETE FROM spent_seconds WHERE ended <= ?", (now - WINDOW,))
         db.execute("DELETE FROM rates WHERE window < ?", (int(now // WINDOW) - 1,))
+
+
+def _charge(db: sqlite3.Connection, client: str, now: float, seconds: float) -> None:
+    """Add ``seconds`` of query time to ``client``'s charges of the current second."""
+    db.execute(
+        "INSERT INTO spent_seconds VALUES (?, ?, ?, ?) ON CONFLICT (client, second) "
+        "DO UPDATE SET seconds = seconds + excluded.seconds, ended = MAX(ended, excluded.ended)",
+        (client, int(now), now, seconds),
+    )
 
 
 def _budget_wait(spent: list[tuple[float, float]], used: float, budget: float, now: float) -> float:

@@ -17,6 +17,9 @@ from twingraph.store import guard
 from twingraph.store.base import Dataset, Limits, QueryAnswer, QuerySyntaxError, Row, Term
 from twingraph.store.rewrite import with_values
 
+INSPECTED_ENTRIES = 256  # guarded query texts remembered per store
+INSPECTED_TEXT = 8192  # longer texts are guarded anew each time
+
 
 class Backend(ABC):
     """A read-only store holding one release; subclasses say how a query reaches the data."""
@@ -28,6 +31,7 @@ class Backend(ABC):
         self._limits = limits or Limits()
         self._prefixes = BaseNamespaces(base_iri).prefixes()
         self._graphs: list[str] | None = None
+        self._inspected: dict[str, guard.QueryInfo] = {}
 
     @property
     def version(self) -> str:
@@ -51,8 +55,19 @@ class Backend(ABC):
         return list(self._graphs)
 
     def inspect(self, query: str) -> guard.QueryInfo:
-        """Guard a protocol query (raises QueryRefused / QuerySyntaxError) and say what it is."""
-        return guard.inspect_query(query, self._base, set(self.graphs()))
+        """Guard a protocol query (raises QueryRefused / QuerySyntaxError) and say what it is.
+
+        Remembered for the last queries that passed: the web layer guards a request before it counts
+        it, and :meth:`answer` guards the same text again (the guard's lexer is Python, about as slow
+        as a light query's whole run in the engine)."""
+        info = self._inspected.get(query)
+        if info is None:
+            info = guard.inspect_query(query, self._base, set(self.graphs()))
+            if len(query) <= INSPECTED_TEXT:
+                if len(self._inspected) >= INSPECTED_ENTRIES:
+                    self._inspected.clear()
+                self._inspected[query] = info
+        return info
 
     def bind(self, query: str, bindings: dict[str, Term] | None) -> str:
         """One of our own queries with ``bindings`` as a VALUES block (SERVICE stays refused)."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 import pyoxigraph as ox
 
 if TYPE_CHECKING:
+    from twingraph.store.guard import QueryInfo
     from twingraph.store.lanes import SlowLanePass
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -133,6 +134,11 @@ class Store(Protocol):
 
     def graphs(self) -> list[str]:
         """Names of the named graphs (the sources, the ontology, the inferred graph)."""
+        ...
+
+    def inspect(self, query: str) -> QueryInfo:
+        """Guard a protocol query (store/guard.py: raises QueryRefused / QuerySyntaxError) and say
+        what it is."""
         ...
 
     def close(self) -> None:

@@ -12,6 +12,7 @@ import os
 import resource
 import signal
 import sys
+import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -34,7 +35,8 @@ class Job:
     prefixes: dict[str, str] = field(default_factory=dict)
 
 
-# A reply is (status, payload): ("ok", (body, media_type, truncated)), ("syntax" or "error", message).
+# A reply is (status, payload): ("ok", (body, media_type, truncated)), ("syntax" or "error", message);
+# the worker sends it with its processor time so far, (status, payload, seconds).
 Reply = tuple[str, Any]
 
 
@@ -73,15 +75,17 @@ def serve(conn: Connection, location: str, base_iri: str) -> None:
     try:
         store = open_read_only(Path(location))
     except OSError as exc:
-        conn.send(("failed", str(exc)))
+        conn.send(("failed", str(exc), time.process_time()))
         return
-    conn.send(("ready", os.getpid()))
+    conn.send(("ready", os.getpid(), time.process_time()))
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(execute(store, job, base_iri))
+        # The processor time used so far goes with each reply: the parent measures the next job's
+        # use against it, without reading /proc when the job starts.
+        conn.send((*execute(store, job, base_iri), time.process_time()))
 
 
 def _die_with_parent(parent: int) -> None:

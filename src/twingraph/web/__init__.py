@@ -59,9 +59,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     app.register_blueprint(dumps.bp)
 
-    from twingraph.web import sparql
+    from twingraph.web import sparql, sparql_lean
 
     app.register_blueprint(sparql.bp)
+    sparql_lean.install(app)  # query requests of /sparql answered before Flask, same answers
 
     from twingraph.web import health, openapi, security
 

@@ -72,16 +72,28 @@ def policy_for(endpoint: str | None, mimetype: str) -> Policy:
     return ROUTE_POLICIES.get(endpoint or "", SITE_POLICY)
 
 
-def add_security_headers(response: Response) -> Response:
-    """``after_request`` hook: CSP, nosniff, Referrer-Policy and framing rules on every response."""
-    endpoint = request.endpoint
-    headers = response.headers
-    headers["Content-Security-Policy"] = policy_text(policy_for(endpoint, response.mimetype or ""))
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = REFERRER_POLICY
+def headers_for(endpoint: str | None, mimetype: str) -> list[tuple[str, str]]:
+    """The security headers of a response of ``endpoint`` with media type ``mimetype`` (also for the
+    lean /sparql path, web/sparql_lean.py, which answers before Flask's hooks).
+
+    >>> [name for name, _ in headers_for("sparql.endpoint", "text/csv")]  # doctest: +NORMALIZE_WHITESPACE
+    ['Content-Security-Policy', 'X-Content-Type-Options', 'Referrer-Policy', 'X-Frame-Options']
+    """
+    headers = [
+        ("Content-Security-Policy", policy_text(policy_for(endpoint, mimetype))),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", REFERRER_POLICY),
+    ]
     if endpoint not in FRAMEABLE:
         # For browsers older than CSP's frame-ancestors.
-        headers["X-Frame-Options"] = "SAMEORIGIN"
+        headers.append(("X-Frame-Options", "SAMEORIGIN"))
+    return headers
+
+
+def add_security_headers(response: Response) -> Response:
+    """``after_request`` hook: CSP, nosniff, Referrer-Policy and framing rules on every response."""
+    for name, value in headers_for(request.endpoint, response.mimetype or ""):
+        response.headers[name] = value
     return response
 
 

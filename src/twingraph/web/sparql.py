@@ -2,8 +2,11 @@
 
 A request goes: rate limit -> protocol parsing -> read-only guard -> content negotiation ->
 ETag (304 when the client is current) -> result cache -> the store (worker processes, time limit,
-result limit). Every answer carries an ETag derived from the release and the normalized request,
-Cache-Control, Vary: Accept, the result limit and whether it was reached, and CORS headers.
+result limit). Query requests are answered by the lean path in front of Flask (web/sparql_lean.py)
+with the same steps (web/sparql_answer.py); this endpoint answers what it hands on: the Service
+Description, the query UI, preflights and every error. Every answer carries an ETag derived from the
+release and the normalized request, Cache-Control, Vary: Accept, the result limit and whether it was
+reached, and CORS headers.
 """
 
 from __future__ import annotations
@@ -11,9 +14,9 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, abort, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_cors import CORS
-from werkzeug.exceptions import BadRequest, NotAcceptable, TooManyRequests
+from werkzeug.exceptions import BadRequest, NotAcceptable
 
-from twingraph.formats import HTML, Format, formats_of, negotiate
+from twingraph.formats import HTML, formats_of, negotiate
 from twingraph.namespaces import BaseNamespaces
 from twingraph.sparql.cache import CacheKey
 from twingraph.sparql.description import (
@@ -26,18 +29,24 @@ from twingraph.sparql.description import (
 )
 from twingraph.sparql.examples import find_example, load_examples
 from twingraph.sparql.fairness import ClientRefused, Fairness, QueryTicket
-from twingraph.sparql.formats import UnknownFormat, choose_format, formats_for
+from twingraph.sparql.formats import formats_for
 from twingraph.sparql.protocol import parse_request
 from twingraph.sparql.ratelimit import RateLimiter
-from twingraph.sparql.syntax import explain
-from twingraph.store import guard
-from twingraph.store.base import Dataset, QuerySyntaxError, Store
-from twingraph.store.results import truncation_note
+from twingraph.store.base import Dataset, Store
 from twingraph.web.render import current_language
+from twingraph.web.sparql_answer import (
+    EXPOSED_HEADERS,
+    answer_response,
+    cacheable,
+    plan_query,
+    rate_refused,
+    run_query,
+    share_refused,
+)
+from twingraph.web.sparql_lean import HANDED_OVER
 from twingraph.web.state import current_state, get_settings, get_store
 
 bp = Blueprint("sparql", __name__)
-EXPOSED_HEADERS = ["ETag", "Retry-After", "X-Result-Limit", "X-Result-Truncated", "Content-Length"]
 
 
 @bp.record_once
@@ -57,6 +66,11 @@ def _setup(state: BlueprintSetupState) -> None:
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
     """The protocol endpoint: a query's answer, else the Service Description or the query UI."""
+    handed_over = request.environ.pop(HANDED_OVER, None)
+    if isinstance(handed_over, Exception):
+        # The lean path (web/sparql_lean.py) counted this request and met this error: render it here,
+        # with the same handlers and headers as every other error, without counting the request again.
+        raise handed_over
     state = current_state()
     settings = state.settings
     _rate_limit(state.sparql_limiter)
@@ -66,25 +80,12 @@ def endpoint() -> Response:
         if request.method == "POST":
             raise BadRequest("the request holds no query: send query=... (form) or the query as the body")
         return _service(store)
-    info = guard.inspect_query(protocol.query, settings.base_iri, set(store.graphs()))
-    fmt = _negotiate(info.is_graph, list(protocol.format_params))
-    key = CacheKey.of(store.fingerprint, info.normalized, protocol.dataset, fmt.media_type)
-    if request.method == "GET" and request.if_none_match.contains_weak(key.tag):
-        return _cacheable(Response(status=304), key)
-    answer = state.result_cache.get(key)
-    if answer is None:  # only work for a query worker asks for the client's share
+    plan = plan_query(state, protocol, request.headers.get("Accept"), request.if_none_match, request.method)
+    answer = plan.cached
+    if answer is None and not plan.not_modified:  # only work for a query worker asks for the client's share
         with _admit(state.fairness) as ticket:
-            try:
-                answer = store.answer(protocol.query, fmt.media_type, protocol.dataset, ticket)
-            except QuerySyntaxError as exc:
-                raise QuerySyntaxError(explain(protocol.query, str(exc))) from exc
-        state.result_cache.put(key, answer)
-    response = Response(answer.body, content_type=fmt.content_type)
-    response.headers["X-Result-Limit"] = str(settings.result_limit)
-    response.headers["X-Result-Truncated"] = "true" if answer.truncated else "false"
-    if answer.truncated:
-        response.headers["Warning"] = f'299 - "{truncation_note(settings.result_limit)}"'
-    return _cacheable(response, key)
+            answer = run_query(state, plan, ticket)
+    return answer_response(settings, plan, answer)
 
 
 @bp.get("/sparql/examples/<name>")
@@ -101,37 +102,18 @@ def _rate_limit(limiter: RateLimiter) -> None:
     """The request rate, counted for every request (cached answers too: they cost a request)."""
     wait = limiter.hit(request.remote_addr or "unknown")
     if wait is not None:
-        raise TooManyRequests(
-            f"more than {limiter.per_minute} requests a minute from this client; retry in {wait} s",
-            retry_after=wait,
-        )
+        raise rate_refused(limiter.per_minute, wait)
 
 
 def _admit(fairness: Fairness) -> QueryTicket:
     try:
         return fairness.admit(request.remote_addr or "unknown")
     except ClientRefused as refused:
-        wait = refused.refusal.retry_after
-        raise TooManyRequests(f"{refused.refusal.message}; retry in {wait} s", retry_after=wait) from None
-
-
-def _negotiate(graph: bool, params: list[str]) -> Format:
-    try:
-        fmt = choose_format(graph, request.headers.get("Accept"), params)
-    except UnknownFormat as exc:
-        raise BadRequest(str(exc)) from exc
-    if fmt is None:
-        offered = ", ".join(f.media_type for f in formats_for(graph))
-        kind = "a graph (CONSTRUCT, DESCRIBE)" if graph else "a result set (SELECT, ASK)"
-        raise NotAcceptable(f"this query's answer is {kind}, offered as: {offered}")
-    return fmt
+        raise share_refused(refused) from None
 
 
 def _cacheable(response: Response, key: CacheKey) -> Response:
-    response.set_etag(key.tag, weak=True)
-    response.headers["Cache-Control"] = f"public, max-age={get_settings().http_max_age}"
-    response.vary.add("Accept")
-    return response
+    return cacheable(response, key, get_settings().http_max_age)
 
 
 def _service(store: Store) -> Response:
