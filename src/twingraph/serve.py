@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import logging
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,7 @@ from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 
 from twingraph.config import Settings
+from twingraph.reconcile.saved import index_path
 from twingraph.release import ReleaseError, resolve_release, verify_release
 
 APP_FACTORY = "twingraph.serve:served_app"
@@ -78,12 +82,16 @@ def served_app() -> Flask:
     reconciliation index built in the background from the start, not on the first request."""
     from twingraph.store import EmbeddedStore
     from twingraph.web import create_app, warm_up
+    from twingraph.web.reconcile import load_saved_index
     from twingraph.web.state import app_state
 
     app = create_app()
     store = app_state(app).store
     if isinstance(store, EmbeddedStore):
         store.pool()
+    # Read before the first request (a fraction of a second; check_release saved it): the worker's
+    # first reconciliation answer then needs no build. Without a saved index, warm_up builds one.
+    load_saved_index(app)
     warm_up(app)
     return app
 
@@ -134,9 +142,30 @@ def check_release(settings: Settings) -> Path:
         raise ReleaseError(
             f"release {folder.name!r} cannot be loaded: {lines[0] if lines else type(exc).__name__}"
         ) from exc
+    saved = index_path(store, settings.store_cache_dir or None)
     store.close()
     del store  # the main process keeps no database open; each worker opens its own
+    if not saved.is_file():
+        save_index_apart(settings)
     return folder
+
+
+_SAVE_INDEX = "from twingraph.reconcile.saved import save_configured; save_configured()"
+
+
+def save_index_apart(settings: Settings) -> None:
+    """Build and save the release's reconciliation index in a fresh interpreter, once per release, so
+    that every worker reads it at start instead of building it (reconcile/saved.py).
+
+    Apart so that the main process, whose memory counts beside its workers', does not keep the index's
+    objects (Python seldom returns freed memory to the system). A failure only costs speed: the
+    workers then build the index themselves, as before.
+    """
+    env = {**os.environ, **settings_environment(settings)}
+    done = subprocess.run([sys.executable, "-c", _SAVE_INDEX], env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        logging.getLogger(__name__).warning("reconciliation index not saved: %s", last)
 
 
 def serve(settings: Settings) -> None:

@@ -12,6 +12,7 @@ import os
 import resource
 import signal
 import sys
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -20,6 +21,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from twingraph.store.results import serialize_result
+
+OTHER_DATABASES = 2  # other releases' databases a worker keeps open besides its own (opening one: ms)
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ class Job:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     prefixes: dict[str, str] = field(default_factory=dict)
+    location: str = ""
+    """Database to query (another release's, when releases share one pool); empty: the worker's own."""
 
 
 # A reply is (status, payload): ("ok", (body, media_type, truncated)), ("syntax" or "error", message).
@@ -76,12 +81,42 @@ def serve(conn: Connection, location: str, base_iri: str) -> None:
         conn.send(("failed", str(exc)))
         return
     conn.send(("ready", os.getpid()))
+    others = OtherDatabases()
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(execute(store, job, base_iri))
+        if job.location and job.location != location:
+            try:
+                target = others.get(job.location)
+            except OSError as exc:
+                conn.send(("error", f"the release's database could not be opened: {exc}"))
+                continue
+        else:
+            target = store
+        conn.send(execute(target, job, base_iri))
+
+
+class OtherDatabases:
+    """Other releases' databases this worker has opened (releases served side by side share one pool
+    of query workers): the most recently used few stay open, opening one takes milliseconds."""
+
+    def __init__(self, keep: int = OTHER_DATABASES) -> None:
+        self._keep = keep
+        self._open: OrderedDict[str, ox.Store] = OrderedDict()
+
+    def get(self, location: str) -> ox.Store:
+        """The database at ``location``, opened read-only if it is not open yet."""
+        from twingraph.store.database import open_read_only
+
+        store = self._open.pop(location, None)
+        if store is None:  # not ``or``: an empty Store is falsy
+            store = open_read_only(Path(location))
+        self._open[location] = store
+        while len(self._open) > self._keep:
+            self._open.popitem(last=False)
+        return store
 
 
 def _die_with_parent(parent: int) -> None:
