@@ -247,6 +247,7 @@ def test_releases_share_the_main_release_query_workers(versions_app: Flask, serv
         assert _label_query(server, f"/releases/{NEW}/sparql") == {NEW_NAME}
     assert main.pool().pids() == workers, "no worker was added or replaced"
 
+
 def _read_feed(url: str, seen: set[str]) -> Iterator[dict[str, object]]:
     while url:
         page = get(url)
