@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from twingraph.store.results import serialize_result
 
-OTHER_DATABASES = 2  # other releases' databases a worker keeps open besides its own (opening one: ms)
+OTHER_DATABASES = 1  # other releases' databases a worker keeps open besides its own (opening one: ms)
 
 
 @dataclass(frozen=True)
