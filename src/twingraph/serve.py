@@ -43,6 +43,7 @@ APP_FACTORY = "twingraph.serve:served_app"
 THREADS = 8  # per worker process: requests mostly wait on query processes or on the client
 GRACE_SECONDS = 5  # beyond the query time limit, for a request under way to finish at shutdown
 HEADER_TIMEOUT_MS = 10_000  # a client must have sent its request headers by then
+WARM_UP_SECONDS = 60.0  # longest a starting worker waits for its warm-up before it serves
 
 
 class PortUnavailable(Exception):
@@ -79,7 +80,7 @@ def served_app() -> Flask:
     """The app as each server worker process builds it: ``create_app()`` from the environment, with the
     embedded store's query workers started at once, so that the first query after a worker (re)starts
     does not wait a second for them (they start lazily elsewhere: tests make many apps), and the
-    reconciliation index built in the background from the start, not on the first request."""
+    reconciliation index and the site's labels ready before its first request."""
     from twingraph.store import EmbeddedStore
     from twingraph.web import create_app, warm_up
     from twingraph.web.reconcile import load_saved_index
@@ -92,7 +93,10 @@ def served_app() -> Flask:
     # Read before the first request (a fraction of a second; check_release saved it): the worker's
     # first reconciliation answer then needs no build. Without a saved index, warm_up builds one.
     load_saved_index(app)
-    warm_up(app)
+    # Waited for (up to a bound): the site's labels are what the first page needs anyway, and built
+    # beside the first requests they took the CPU those needed (a fresh worker's first reconciliation
+    # batch took 3x a warm one). Past the bound (a slow remote store) the worker serves meanwhile.
+    warm_up(app).join(WARM_UP_SECONDS)
     return app
 
 
