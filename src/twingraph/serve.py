@@ -10,6 +10,8 @@ Before any worker starts, the main process checks the release it is asked to ser
 in ``SHA256SUMS`` must be there with that digest, and the dump must load into the embedded store's
 database. A partial or corrupted release stops ``twingraph serve`` with one line saying what is wrong
 (exit code 2) instead of workers failing to boot one after another.
+It also saves the release's reconciliation index once (reconcile/saved.py), which every worker reads
+before it serves: a fresh worker's first reconciliation answer waits for no build.
 
 SIGTERM or SIGINT is a graceful shutdown: the socket stops accepting, requests under way get up to
 ``query_timeout + GRACE_SECONDS`` to finish, and a worker's SPARQL query processes end with it
