@@ -59,6 +59,7 @@ bench: $(BENCHSTAMP) $(SYSSTAMP)
 	$(BIN)/python benchmarks/bench_pages.py --work $(BENCH_WORK) --size world
 	$(BIN)/python benchmarks/bench_reconcile.py --work $(BENCH_WORK) --size world
 	$(BIN)/python benchmarks/bench_server.py --work $(BENCH_WORK) --size 1M
+	$(BIN)/python benchmarks/bench_releases_memory.py --work $(BENCH_WORK) --size world
 	$(BIN)/python benchmarks/bench_build.py --work $(BENCH_WORK) --size world --pyshacl
 	$(BIN)/python benchmarks/bench_build.py --work $(BENCH_WORK) --size 1M
 	$(BIN)/python benchmarks/targets.py --work $(BENCH_WORK)
@@ -70,6 +71,7 @@ bench-quick: $(BENCHSTAMP) $(SYSSTAMP)
 	$(BIN)/python benchmarks/bench_pages.py --work $(BENCH_WORK) --quick
 	$(BIN)/python benchmarks/bench_reconcile.py --work $(BENCH_WORK) --quick
 	$(BIN)/python benchmarks/bench_server.py --work $(BENCH_WORK) --quick
+	$(BIN)/python benchmarks/bench_releases_memory.py --work $(BENCH_WORK) --quick
 	$(BIN)/python benchmarks/bench_build.py --work $(BENCH_WORK) --quick
 	$(BIN)/python benchmarks/targets.py --work $(BENCH_WORK)
 

@@ -5,10 +5,14 @@
 
 The batch is what OpenRefine sends: ``POST /reconcile`` with ``queries=`` holding 100 queries of type
 City, names from the world snapshot, one in four altered as a spreadsheet would hold it (lower case,
-accents dropped, a letter missing). The first batch also builds the index (once per release and
-process); the figure that counts is a warm batch (target < 1 s). The peer answers the same 100 names
-with ``oxigraph serve-read-only``, one exact label query each (case folded): no fuzzy matching, no
-scores, so it finds fewer: the hits are counted beside the time.
+accents dropped, a letter missing). Two targets: the first batch a freshly started server answers
+(``twingraph serve`` as shipped, sent once it has started: ``/health`` answers and its processes are
+idle; its workers read the index that ``twingraph serve`` saved for the release, target < 0.5 s), and
+a warm batch
+(target < 1 s). The peer answers the same 100 names with ``oxigraph serve-read-only``, one exact label
+query each (case folded): no fuzzy matching, no scores, so it finds fewer: the hits are counted beside
+the time. The server is started twice: the first start saves the index of a new release (timed apart,
+once per release); the second, as every later ``twingraph serve``, starts from it.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common
+import targets
 from common import Server
 
 from twingraph.importers.world_csv import CITIES_FILE, read_cities
@@ -94,16 +99,20 @@ def main() -> None:
         args.batches = min(args.batches, 3)
     rel = common.release(args.work, args.size)
     batches = [names(BATCH, seed) for seed in range(args.batches + 1)]
+    with common.twingraph_server(rel) as first_start:
+        pass  # saves the release's index if this is the first start on it
     with contextlib.ExitStack() as stack:
         oxigraph = stack.enter_context(common.oxigraph_peer(rel))
-        ours = stack.enter_context(common.twingraph_server(rel, workers=1))
+        peer_first = naive(oxigraph, batches[0])
+        ours = stack.enter_context(common.twingraph_server(rel))
+        ours.wait_idle()  # every worker started (one answering /health does not mean both have)
         cold, cold_hits = reconcile(ours, batches[0])
         warm = [reconcile(ours, b) for b in batches[1:]]
         peer = [naive(oxigraph, b) for b in batches[1:]]
     ours_s = [s for s, _ in warm]
     peer_s = [s for s, _ in peer]
     rows = [
-        ["twingraph /reconcile, first batch (builds the index)", cold, cold, cold_hits, "-"],
+        ["twingraph /reconcile, first batch of a fresh server", cold, cold, cold_hits, "-"],
         [
             "twingraph /reconcile, warm batch",
             statistics.median(ours_s),
@@ -123,7 +132,20 @@ def main() -> None:
         f"## Reconciliation: {rel.name} release, batches of {BATCH} city names, {args.batches} warm batches\n"
     )
     print(common.table(["what", "median s", "max s", "found (of 100)", "speed vs oxigraph"], rows))
+    print(
+        f"\nstart-up: {first_start.started_in:.2f} s the first time (saves the index of a new release), "
+        f"{ours.started_in:.2f} s again"
+    )
     print(f"\ntarget: a warm batch under 1 s: {'met' if statistics.median(ours_s) < 1 else 'MISSED'}")
+    print(f"target: the first batch of a fresh server under 0.5 s: {'met' if cold < 0.5 else 'MISSED'}")
+    targets.record(
+        args.work,
+        f"first reconciliation answer of a fresh server, 100 names ({rel.name})",
+        f"{cold:.3f} s ({cold_hits} found; a warm batch {statistics.median(ours_s):.3f} s)",
+        f"{peer_first[0]:.3f} s ({peer_first[1]} found): oxigraph's first 100 exact label queries",
+        "< 0.5 s",
+        cold < 0.5,
+    )
 
 
 if __name__ == "__main__":

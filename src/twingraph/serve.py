@@ -10,6 +10,8 @@ Before any worker starts, the main process checks the release it is asked to ser
 in ``SHA256SUMS`` must be there with that digest, and the dump must load into the embedded store's
 database. A partial or corrupted release stops ``twingraph serve`` with one line saying what is wrong
 (exit code 2) instead of workers failing to boot one after another.
+It also saves the release's reconciliation index once (reconcile/saved.py), which every worker reads
+before it serves: a fresh worker's first reconciliation answer waits for no build.
 
 SIGTERM or SIGINT is a graceful shutdown: the socket stops accepting, requests under way get up to
 ``query_timeout + GRACE_SECONDS`` to finish, and a worker's SPARQL query processes end with it
@@ -20,9 +22,12 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import logging
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -33,12 +38,14 @@ from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 
 from twingraph.config import Settings
+from twingraph.reconcile.saved import index_path
 from twingraph.release import ReleaseError, resolve_release, verify_release
 
 APP_FACTORY = "twingraph.serve:served_app"
 THREADS = 8  # per worker process: requests mostly wait on query processes or on the client
 GRACE_SECONDS = 5  # beyond the query time limit, for a request under way to finish at shutdown
 HEADER_TIMEOUT_MS = 10_000  # a client must have sent its request headers by then
+WARM_UP_SECONDS = 60.0  # longest a starting worker waits for its warm-up before it serves
 
 
 class PortUnavailable(Exception):
@@ -75,16 +82,23 @@ def served_app() -> Flask:
     """The app as each server worker process builds it: ``create_app()`` from the environment, with the
     embedded store's query workers started at once, so that the first query after a worker (re)starts
     does not wait a second for them (they start lazily elsewhere: tests make many apps), and the
-    reconciliation index built in the background from the start, not on the first request."""
+    reconciliation index and the site's labels ready before its first request."""
     from twingraph.store import EmbeddedStore
     from twingraph.web import create_app, warm_up
+    from twingraph.web.reconcile import load_saved_index
     from twingraph.web.state import app_state
 
     app = create_app()
     store = app_state(app).store
     if isinstance(store, EmbeddedStore):
         store.pool()
-    warm_up(app)
+    # Read before the first request (a fraction of a second; check_release saved it): the worker's
+    # first reconciliation answer then needs no build. Without a saved index, warm_up builds one.
+    load_saved_index(app)
+    # Waited for (up to a bound): the site's labels are what the first page needs anyway, and built
+    # beside the first requests they took the CPU those needed (a fresh worker's first reconciliation
+    # batch took 3x a warm one). Past the bound (a slow remote store) the worker serves meanwhile.
+    warm_up(app).join(WARM_UP_SECONDS)
     return app
 
 
@@ -134,9 +148,30 @@ def check_release(settings: Settings) -> Path:
         raise ReleaseError(
             f"release {folder.name!r} cannot be loaded: {lines[0] if lines else type(exc).__name__}"
         ) from exc
+    saved = index_path(store, settings.store_cache_dir or None)
     store.close()
     del store  # the main process keeps no database open; each worker opens its own
+    if not saved.is_file():
+        save_index_apart(settings)
     return folder
+
+
+_SAVE_INDEX = "from twingraph.reconcile.saved import save_configured; save_configured()"
+
+
+def save_index_apart(settings: Settings) -> None:
+    """Build and save the release's reconciliation index in a fresh interpreter, once per release, so
+    that every worker reads it at start instead of building it (reconcile/saved.py).
+
+    Apart so that the main process, whose memory counts beside its workers', does not keep the index's
+    objects (Python seldom returns freed memory to the system). A failure only costs speed: the
+    workers then build the index themselves, as before.
+    """
+    env = {**os.environ, **settings_environment(settings)}
+    done = subprocess.run([sys.executable, "-c", _SAVE_INDEX], env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        logging.getLogger(__name__).warning("reconciliation index not saved: %s", last)
 
 
 def serve(settings: Settings) -> None:

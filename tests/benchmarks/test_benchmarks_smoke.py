@@ -23,6 +23,7 @@ RUNS = [
     ("bench_pages.py", "| /doc Turtle"),
     ("bench_reconcile.py", "twingraph /reconcile, warm batch"),
     ("bench_server.py", "| twingraph serve (2 workers)"),
+    ("bench_releases_memory.py", "| 3 x oxigraph serve-read-only"),
     ("bench_build.py", "| validate"),
 ]
 LOADED = ("bench_sparql.py", "bench_pages.py", "bench_server.py")  # the scripts that drive wrk

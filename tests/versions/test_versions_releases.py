@@ -221,6 +221,33 @@ def test_each_release_has_its_own_sparql_endpoint(server: str) -> None:
     assert 400 <= update.status_code < 500  # read-only like /sparql
 
 
+def test_releases_share_the_main_release_query_workers(versions_app: Flask, server: str) -> None:
+    # Each release with a pool of its own would add its query processes (about 40 MiB each) to the
+    # server's memory; they all run in the main release's, each job on its own release's database.
+    from twingraph.store import EmbeddedStore
+    from twingraph.web.release_apps import get_versions
+
+    assert _label_query(server, f"/releases/{OLD}/sparql") == {OLD_NAME}
+    main = app_state(versions_app).store
+    assert isinstance(main, EmbeddedStore)
+    workers = main.pool().pids()
+    with versions_app.app_context():
+        apps = get_versions().apps
+        release = get_versions().registry.get(OLD)
+    assert release is not None
+    old_app = apps.acquire(release)
+    try:
+        old_store = app_state(old_app).store
+        assert isinstance(old_store, EmbeddedStore) and old_store.pool() is main.pool()
+    finally:
+        apps.release_app(OLD)
+    for _ in range(3):  # the same workers switch between the two databases
+        assert _label_query(server, f"/releases/{OLD}/sparql") == {OLD_NAME}
+        assert _label_query(server, "/sparql") == {NEW_NAME}
+        assert _label_query(server, f"/releases/{NEW}/sparql") == {NEW_NAME}
+    assert main.pool().pids() == workers, "no worker was added or replaced"
+
+
 def _read_feed(url: str, seen: set[str]) -> Iterator[dict[str, object]]:
     while url:
         page = get(url)

@@ -66,6 +66,7 @@ class EmbeddedStore(Backend):
         self._lanes = lanes or Lanes()
         self._pool: WorkerPool | None = None
         self._pool_pid = 0
+        self._pool_owner: EmbeddedStore | None = None  # see share_pool()
         self._lock = threading.Lock()
 
     @classmethod
@@ -123,14 +124,26 @@ class EmbeddedStore(Backend):
             default_graphs=dataset.default_graphs,
             named_graphs=dataset.named_graphs,
             prefixes=self._prefixes,
+            location=str(self._location) if self._pool_owner is not None else "",
         )
         return self.pool().run(job, slow_lane)
 
     def _named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
+    def share_pool(self, owner: EmbeddedStore) -> None:
+        """Run this store's protocol queries in ``owner``'s worker pool instead of a pool of its own.
+
+        For releases served side by side (web/release_apps.py): each pool's workers are interpreters
+        of about 40 MiB, so ten releases with a pool each would hold thirty of them; one pool for all
+        keeps the count at the main release's, and a job names the database it is for.
+        """
+        self._pool_owner = owner
+
     def pool(self) -> WorkerPool:
         """The worker pool, started on first use (and anew in a forked child)."""
+        if self._pool_owner is not None:
+            return self._pool_owner.pool()
         with self._lock:
             if self._pool is None or self._pool_pid != os.getpid():
                 self._pool = WorkerPool(self._location, self._base, self._workers, self._limits, self._lanes)

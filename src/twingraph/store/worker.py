@@ -13,6 +13,7 @@ import resource
 import signal
 import sys
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -21,6 +22,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from twingraph.store.results import serialize_result
+
+OTHER_DATABASES = 1  # other releases' databases a worker keeps open besides its own (opening one: ms)
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,8 @@ class Job:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     prefixes: dict[str, str] = field(default_factory=dict)
+    location: str = ""
+    """Database to query (another release's, when releases share one pool); empty: the worker's own."""
 
 
 # A reply is (status, payload): ("ok", (body, media_type, truncated)), ("syntax" or "error", message);
@@ -78,14 +83,45 @@ def serve(conn: Connection, location: str, base_iri: str) -> None:
         conn.send(("failed", str(exc), time.process_time()))
         return
     conn.send(("ready", os.getpid(), time.process_time()))
+    others = OtherDatabases()
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
+        if job.location and job.location != location:
+            try:
+                target = others.get(job.location)
+            except OSError as exc:
+                message = f"the release's database could not be opened: {exc}"
+                conn.send(("error", message, time.process_time()))
+                continue
+        else:
+            target = store
         # The processor time used so far goes with each reply: the parent measures the next job's
         # use against it, without reading /proc when the job starts.
-        conn.send((*execute(store, job, base_iri), time.process_time()))
+        conn.send((*execute(target, job, base_iri), time.process_time()))
+
+
+class OtherDatabases:
+    """Other releases' databases this worker has opened (releases served side by side share one pool
+    of query workers): the most recently used few stay open, opening one takes milliseconds."""
+
+    def __init__(self, keep: int = OTHER_DATABASES) -> None:
+        self._keep = keep
+        self._open: OrderedDict[str, ox.Store] = OrderedDict()
+
+    def get(self, location: str) -> ox.Store:
+        """The database at ``location``, opened read-only if it is not open yet."""
+        from twingraph.store.database import open_read_only
+
+        store = self._open.pop(location, None)
+        if store is None:  # not ``or``: an empty Store is falsy
+            store = open_read_only(Path(location))
+        self._open[location] = store
+        while len(self._open) > self._keep:
+            self._open.popitem(last=False)
+        return store
 
 
 def _die_with_parent(parent: int) -> None:

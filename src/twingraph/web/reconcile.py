@@ -30,11 +30,12 @@ from twingraph.reconcile import (
 from twingraph.reconcile.catalogue import DEFAULT_TYPES
 from twingraph.reconcile.extend import PROPERTY_SETTINGS, applies_to
 from twingraph.reconcile.present import describe, property_object, type_object
+from twingraph.reconcile.saved import index_path, read_index
 from twingraph.reconcile.service import MAX_BATCH, positive_int
 from twingraph.reconcile.suggest import MAX_PAGE, PAGE
 from twingraph.web.errors import render_error
 from twingraph.web.i18n import choose_language
-from twingraph.web.state import current_state, get_settings, get_store
+from twingraph.web.state import app_state, current_state, get_settings, get_store
 
 bp = Blueprint("reconcile", __name__, url_prefix="/reconcile")
 
@@ -65,8 +66,25 @@ def _rate_limit() -> None:
 
 
 def get_index() -> ReconIndex:
-    """The matching index of the served release, built on first use (once per app)."""
-    return current_state().reconcile_index.get(lambda: build_index(get_store(), get_settings().base_iri))
+    """The matching index of the served release: the one ``twingraph serve`` saved beside the release's
+    database (reconcile/saved.py), else built on first use (once per app)."""
+    return current_state().reconcile_index.get(_saved_or_built)
+
+
+def _saved_or_built() -> ReconIndex:
+    store, settings = get_store(), get_settings()
+    saved = read_index(index_path(store, settings.store_cache_dir or None))
+    return saved if saved is not None else build_index(store, settings.base_iri)
+
+
+def load_saved_index(app: Flask) -> bool:
+    """Give ``app`` the index saved for its release, if there is one (True then); builds nothing."""
+    state = app_state(app)
+    saved = read_index(index_path(state.store, state.settings.store_cache_dir or None))
+    if saved is None:
+        return False
+    state.reconcile_index.get(lambda: saved)
+    return True
 
 
 def _languages() -> tuple[str, ...]:

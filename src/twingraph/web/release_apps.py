@@ -1,7 +1,9 @@
 """Every release served side by side: ``/releases/<version>/...`` is the whole site of that release.
 
 Each release gets its own app (the same ``create_app``, so the same pages, SPARQL protocol, limits
-and Service Description) over its own read-only store. Apps are opened on the first request for
+and Service Description) over its own read-only store; their protocol queries run in the main
+release's pool of query worker processes (a job names its release's database), so that serving more
+releases adds no processes. Apps are opened on the first request for
 their release and kept in a small LRU: past ``CAPACITY`` open releases, or after ``IDLE_SECONDS``
 without a request, the least recently used one is closed (its query worker processes end, its store
 and caches are dropped), so memory stays bounded however many releases are on disk. An app that is
@@ -30,7 +32,7 @@ from werkzeug.wsgi import ClosingIterator
 
 from twingraph.config import Settings
 from twingraph.release import ReleaseError
-from twingraph.store import Store, open_store
+from twingraph.store import EmbeddedStore, Store, open_store
 from twingraph.store.database import (
     LAYOUT,
     _complete,
@@ -45,6 +47,7 @@ CAPACITY = 3  # default of settings.releases_open: releases open at once (store,
 IDLE_SECONDS = 600.0  # a release nobody asked for in this long is closed at the next request
 STATE_KEY = "twingraph.versions"
 LIMITER_KEY = "sparql-rate-limiter"
+MAIN_STORE_KEY = "main-store"  # the main app's store, whose query worker pool the releases share
 RELEASE_KEY = "twingraph.versions.release"
 _PATH = re.compile(r"^/releases/([^/]+)(/.*)$")
 # Set while a release's app is built, so that create_app mounts no releases inside a release.
@@ -125,6 +128,9 @@ class ReleaseApps:
         if settings.store == "embedded":
             prepare_apart(release, settings.store_cache_dir or None)
         store = open_store(settings)
+        main = self.state.extras.get(MAIN_STORE_KEY) if self.state else None
+        if isinstance(store, EmbeddedStore) and isinstance(main, EmbeddedStore):
+            store.share_pool(main)  # one pool of query processes for every release, not one each
         token = MOUNTING.set(release)
         try:
             app = create_app(settings, store)

@@ -14,6 +14,7 @@ from twingraph.versions.history import History
 from twingraph.versions.registry import ReleaseRegistry
 from twingraph.web.release_apps import (
     LIMITER_KEY,
+    MAIN_STORE_KEY,
     MOUNTING,
     RELEASE_KEY,
     STATE_KEY,
@@ -46,6 +47,7 @@ def install(app: Flask, settings: Settings) -> None:
     )
     state.apps.state = state
     state.extras[LIMITER_KEY] = app_state(app).sparql_limiter
+    state.extras[MAIN_STORE_KEY] = app_state(app).store
     app.extensions[STATE_KEY] = state
     app.register_blueprint(releases.bp)
     app.register_blueprint(memento.bp)
