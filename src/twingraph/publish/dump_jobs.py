@@ -8,10 +8,14 @@ plain function of picklable arguments that returns what the build reports.
 
 from __future__ import annotations
 
+import ctypes
 import gzip
 import itertools
 import multiprocessing
+import os
 import shutil
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -33,6 +37,7 @@ from twingraph.publish.tables import TABLES, index_by_subject, write_table
 # Worker processes: the machine's two cores are what the build targets; more workers would only
 # hold more graphs in memory at once.
 WORKERS = 2
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 @dataclass(frozen=True)
@@ -138,12 +143,26 @@ def _timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
     return function(*args), time.perf_counter() - started
 
 
+def _end_with(parent: int) -> None:
+    """Make this worker end when the build's process ends, even killed (a worker waits on a queue
+    it holds both ends of, so it would wait for ever): Linux sends it SIGTERM then."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # the build ended before the line above ran
+        os._exit(1)
+
+
 class JobPool:
     """Jobs submitted to worker processes; each result comes back with its seconds."""
 
     def __init__(self, workers: int = WORKERS) -> None:
         # spawn, not fork: the parent holds a store whose pages a fork would share and copy
-        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        self._pool = ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_end_with,
+            initargs=(os.getpid(),),
+        )
         self.futures: dict[str, Future[tuple[Any, float]]] = {}
 
     def submit(self, name: str, function: Callable[..., Any], *args: Any) -> None:

@@ -115,12 +115,16 @@ def _stabilized(data: bytes, stable: dict[str, ox.Literal]) -> bytes:
 
 
 def sorted_lines(data: bytes) -> list[bytes]:
-    """The distinct lines of N-Triples bytes, sorted bytewise, each ending with a newline.
+    """The lines of one graph's N-Triples dump, sorted bytewise, each ending with its newline.
 
-    >>> sorted_lines(b"<b> <p> <o> .\\n<a> <p> <o> .\\n<a> <p> <o> .\\n")
+    A graph is a set: Oxigraph's dump of it holds each triple once, and every line ends with a newline.
+
+    >>> sorted_lines(b"<b> <p> <o> .\\n<a> <p> <o> .\\n")
     [b'<a> <p> <o> .\\n', b'<b> <p> <o> .\\n']
     """
-    return sorted({line + b"\n" for line in data.splitlines() if line})
+    lines = data.splitlines(keepends=True)
+    lines.sort()
+    return lines
 
 
 def types_first(lines: Iterable[bytes]) -> Iterator[bytes]:
