@@ -15,49 +15,21 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-import pyoxigraph as ox
-
+from twingraph.build_files import DOCUMENTS, BuildError, write_release_files
 from twingraph.config import Settings
-from twingraph.load import load_graph
-from twingraph.namespaces import PREFIXES, BaseNamespaces
-from twingraph.network import network_table_metadata, write_network_tables
+from twingraph.namespaces import BaseNamespaces
 from twingraph.publish import atomic
-from twingraph.publish import serialize as ser
-from twingraph.publish.catalog import CATALOG_PREFIXES, catalog_triples, dataset_iri, void_stats
-from twingraph.publish.changes import compute_changes, read_triples, write_changes
-from twingraph.publish.checksums import write_sums
-from twingraph.publish.contested import FILE_NAME as CONTESTED_FILE
-from twingraph.publish.contested import contested_metadata, write_contested
 from twingraph.publish.dataset import DatasetInfo, read_dataset_info
-from twingraph.publish.tables import TABLES, TableError, index_by_subject, write_table
-from twingraph.publish.tables_metadata import write_metadata
-from twingraph.publish.versioning import (
-    ADMS_STATUS,
-    FINGERPRINT_PROPERTY,
-    PUBLISHED,
-    UNPUBLISHED,
-    Target,
-    choose_target,
-    prune_development_releases,
-)
+from twingraph.publish.versioning import Target, choose_target, prune_development_releases
 from twingraph.release import list_releases, listing_order, version_key
-from twingraph.validate import ValidationReport, load_shapes, validate
 
-DOCUMENTS = ("CHANGES.md", "changes.ttl", "validation-report.ttl")
-
-
-class BuildError(Exception):
-    """The build stopped; nothing was published. ``report`` holds the SHACL report when it failed on data."""
-
-    def __init__(self, message: str, report: ValidationReport | None = None) -> None:
-        super().__init__(message)
-        self.report = report
+__all__ = ["DOCUMENTS", "BuildError", "BuildResult", "ReleaseConflict", "ReleaseWriteError", "build_release"]
 
 
 class ReleaseWriteError(Exception):
@@ -233,121 +205,13 @@ def _write(
     target: Target,
     stated_version: str,
 ) -> None:
-    with run.stage("load") as stage:
-        loaded = load_graph(settings)
-        named = sum(1 for q in loaded.store if not isinstance(q.graph_name, ox.DefaultGraph))
-        stage.detail = f"{named} quads in named graphs from {len(loaded.files)} files, rules applied"
-    with run.stage("validate") as stage:
-        report = validate(loaded, settings)
-        if not report.conforms:
-            raise BuildError("the graph does not conform to the shapes; nothing was published", report)
-        stage.detail = f"conforms ({len(report.results)} warnings or notes)"
-    with run.stage("prepare") as stage:
-        quads = ser.published_quads(loaded.store, ns.base)
-        triples = ser.union_triples(quads)
-        run.result.triples = len(triples)
-        stats = void_stats(triples, ns)
-        run.result.entities = stats.entities
-        stage.detail = f"{len(quads)} quads, {len(triples)} distinct triples, {stats.entities} entities"
-    title = info.title.get("en") or next(iter(info.title.values()))
-    comment = [
-        f"{title} {info.version} ({info.date.isoformat()})",
-        f"Licence: <{info.license}>",
-        "Checksums, statistics and every format: catalog.ttl and SHA256SUMS beside this file.",
-    ]
-    ontology = [q.triple for q in quads if q.graph_name == ox.NamedNode(ns.ontology)]
-    writers: list[tuple[str, Callable[[Path], None]]] = [
-        ("twingraph.ttl", lambda p: ser.write_turtle(triples, p, ns, comment)),
-        ("twingraph.nt.gz", lambda p: ser.write_ntriples_gz(triples, p)),
-        ("twingraph.trig", lambda p: ser.write_trig(ser.with_merged_default(quads, triples), p, ns, comment)),
-        ("twingraph.jsonld", lambda p: ser.write_jsonld(triples, p, ns)),
-        ("twingraph.rdf", lambda p: ser.write_rdfxml(triples, p, ns)),
-        ("context.jsonld", lambda p: ser.write_context(p, triples, ns)),
-        (
-            "ontology.ttl",
-            lambda p: ser.write_turtle(ontology, p, ns, [f"The twingraph ontology, release {info.version}"]),
-        ),
-        (
-            "shapes.ttl",
-            lambda p: ser.write_rdflib_turtle(
-                load_shapes(settings), p, ns, [f"The SHACL shapes of twingraph, release {info.version}"]
-            ),
-        ),
-        ("validation-report.ttl", lambda p: _write_report(report, p, ns, info)),
-    ]
-    with run.stage("dumps", len(writers)) as stage:
-        for name, write in writers:
-            write(tmp / name)
-            stage.step(name)
-        stage.detail = f"{len(writers)} files"
-    with run.stage("tables", len(TABLES) + 4) as stage:
-        index, counts = index_by_subject(triples), []
-        for table in TABLES:
-            try:
-                rows = write_table(table, index, tmp, ns)
-            except TableError as exc:
-                raise BuildError(str(exc)) from exc
-            stage.step(f"{table.file_name} ({rows} rows)")
-            counts.append(f"{table.name} {rows}")
-        rows = write_contested(index, tmp, ns)
-        stage.step(f"{CONTESTED_FILE} ({rows} rows)")
-        counts.append(f"contested-values {rows}")
-        for file_name, rows in write_network_tables(loaded.store, ns.base, tmp):
-            stage.step(f"{file_name} ({rows} rows)")
-            counts.append(f"{file_name.removesuffix('.csv')} {rows}")
-        extra = [contested_metadata(ns), *network_table_metadata()]
-        write_metadata(tmp, ns, title, info.license, info.date.isoformat(), extra)
-        stage.step("csv-metadata.json")
-        stage.detail = "rows: " + ", ".join(counts)
-    with run.stage("changes") as stage:
-        previous = _previous_release(settings.dist_dir, info.version, stated_version)
-        try:
-            before = read_triples(settings.dist_dir / previous) if previous else None
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise BuildError(f"previous release {previous} cannot be read: {exc}") from exc
-        changes = compute_changes(triples, before, ns, info.version, info.date.isoformat(), previous)
-        write_changes(changes, tmp, ns, _class_labels(triples, ns))
-        run.result.changes = changes.summary()
-        stage.detail = changes.summary()
-    with run.stage("catalog") as stage:
-        described = catalog_triples(info, ns, tmp, stats, previous, changes.summary(), DOCUMENTS)
-        described += _content_triples(ns, info.version, target)
-        ser.write_turtle(described, tmp / "catalog.ttl", ns, comment, extra_prefixes=CATALOG_PREFIXES)
-        stage.detail = f"catalog.ttl ({len(described)} triples)"
-    with run.stage("checksums") as stage:
-        stage.detail = f"SHA256SUMS ({len(write_sums(tmp))} files)"
-
-
-def _write_report(report: ValidationReport, path: Path, ns: BaseNamespaces, info: DatasetInfo) -> None:
-    graph = ser.skolemized(report.report_graph, ns.base)
-    triples = [
-        t.triple if isinstance(t, ox.Quad) else t
-        for t in ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    ]
-    stable = [
-        ox.Triple(
-            t.subject,
-            t.predicate,
-            ser.stable_literal(t.object) if isinstance(t.object, ox.Literal) else t.object,
-        )
-        for t in triples
-    ]
-    ser.write_turtle(
-        stable, path, ns, [f"SHACL validation report of release {info.version} ({info.date.isoformat()})"]
+    previous = _previous_release(settings.dist_dir, info.version, stated_version)
+    written = write_release_files(settings, info, ns, tmp, run.stage, target, previous)
+    run.result.triples, run.result.entities, run.result.changes = (
+        written.triples,
+        written.entities,
+        written.changes,
     )
-
-
-def _class_labels(triples: list[ox.Triple], ns: BaseNamespaces) -> dict[str, str]:
-    label = PREFIXES["rdfs"] + "label"
-    return {
-        t.subject.value: t.object.value
-        for t in triples
-        if t.predicate.value == label
-        and isinstance(t.subject, ox.NamedNode)
-        and isinstance(t.object, ox.Literal)
-        and t.object.language == "en"
-        and t.subject.value.startswith(ns.tg)
-    }
 
 
 def _previous_release(dist: Path, version: str, stated_version: str) -> str | None:
@@ -356,16 +220,6 @@ def _previous_release(dist: Path, version: str, stated_version: str) -> str | No
         return stated_version
     older = [v for v in list_releases(dist) if version_key(v)[:5] < version_key(version)[:5]]
     return older[0] if older else None
-
-
-def _content_triples(ns: BaseNamespaces, version: str, target: Target) -> list[ox.Triple]:
-    """What content the version names (the inputs' fingerprint) and whether it is published (ADMS)."""
-    dataset = ox.NamedNode(dataset_iri(ns, version))
-    status = PUBLISHED if target.published else UNPUBLISHED
-    return [
-        ox.Triple(dataset, ox.NamedNode(ns.tg + FINGERPRINT_PROPERTY), ox.Literal(target.fingerprint)),
-        ox.Triple(dataset, ox.NamedNode(ADMS_STATUS), ox.NamedNode(status)),
-    ]
 
 
 def format_summary(result: BuildResult) -> str:

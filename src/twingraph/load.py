@@ -26,16 +26,43 @@ class DataError(Exception):
 
 @dataclass
 class LoadedGraph:
-    """The curated graph with the rules applied, and where each subject was written."""
+    """The curated graph with the rules applied, and the files it was read from."""
 
     store: ox.Store
     ns: BaseNamespaces
-    origins: dict[str, list[str]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    sources: list[tuple[str, Path]] = field(default_factory=list)  # (name, path) of each TriG file
 
     def quads(self) -> Iterator[ox.Quad]:
         """Every quad of the store."""
         return iter(self.store)
+
+    def origins_of(self, subjects: Iterable[str]) -> dict[str, list[str]]:
+        """Which data files write each of ``subjects`` (IRIs), in load order: see :func:`origins_of`."""
+        return origins_of(self.sources, self.ns.base, subjects)
+
+
+def origins_of(
+    sources: Iterable[tuple[str, Path]], base_iri: str, subjects: Iterable[str]
+) -> dict[str, list[str]]:
+    """subject IRI -> the names of the TriG files that state something about it, in the order given.
+
+    Asked only for the few subjects a validation report names: each file is read again (pyoxigraph
+    parses in Rust), rather than remembering the subjects of every file while loading.
+    """
+    wanted = set(subjects)
+    found: dict[str, list[str]] = {}
+    if not wanted:
+        return found
+    for name, path in sources:
+        seen = {
+            q.subject.value
+            for q in ox.parse(path=str(path), format=ox.RdfFormat.TRIG, base_iri=base_iri)
+            if isinstance(q.subject, ox.NamedNode) and q.subject.value in wanted
+        }
+        for subject in sorted(seen):
+            found.setdefault(subject, []).append(name)
+    return found
 
 
 def data_files(settings: Settings) -> list[Path]:
@@ -67,6 +94,15 @@ def parse_file(path: Path, base_iri: str, default_graph: str | None = None) -> l
         ox.Quad(q.subject, q.predicate, q.object, graph) if isinstance(q.graph_name, ox.DefaultGraph) else q
         for q in quads
     ]
+
+
+def _load_file(store: ox.Store, path: Path, base_iri: str, graph: ox.NamedNode | None = None) -> None:
+    """Parse one Turtle or TriG file into the store (in Rust); raise DataError naming file and position."""
+    fmt = ox.RdfFormat.TRIG if path.suffix == ".trig" else ox.RdfFormat.TURTLE
+    try:
+        store.load(path=str(path), format=fmt, base_iri=base_iri, to_graph=graph)
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise DataError(f"{path}: {exc}") from exc
 
 
 def rule_queries() -> list[tuple[str, str]]:
@@ -129,18 +165,17 @@ def load_graph(settings: Settings, extra_files: Iterable[Path] = ()) -> LoadedGr
     store = ox.Store()
     loaded = LoadedGraph(store=store, ns=ns)
     for path in ontology_files(settings):
-        store.extend(parse_file(path, ns.base, default_graph=ns.ontology))
+        _load_file(store, path, ns.base, ox.NamedNode(ns.ontology))
         loaded.files.append(_relative(path, settings))
     for path in [*data_files(settings), *import_files(settings), *extra_files]:
-        quads = parse_file(path, ns.base)
         name = _relative(path, settings)
-        for q in quads:
-            if isinstance(q.graph_name, ox.DefaultGraph):
-                raise DataError(f"{name}: triple outside a GRAPH block (every fact needs its source): {q}")
-        store.extend(quads)
+        _load_file(store, path, ns.base)
+        # Until the rules run, the default graph is empty: anything in it came from this file.
+        stray = next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None)
+        if stray is not None:
+            raise DataError(f"{name}: triple outside a GRAPH block (every fact needs its source): {stray}")
         loaded.files.append(name)
-        for subject in dict.fromkeys(q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)):
-            loaded.origins.setdefault(subject, []).append(name)
+        loaded.sources.append((name, path))
     apply_rules(store, ns)
     materialize_union(store)
     return loaded

@@ -38,6 +38,14 @@ def default_graph_store(store: ox.Store) -> ox.Store:
 
 def run_turbo(data: ox.Store, shapes: ox.Store) -> tuple[bool, Graph]:
     """Validate with pyshacl-turbo; return (conforms, report graph)."""
+    conforms, serialized = run_turbo_serialized(data, shapes)
+    report = Graph()
+    report.parse(data=serialized, format="nt")
+    return conforms, report
+
+
+def run_turbo_serialized(data: ox.Store, shapes: ox.Store) -> tuple[bool, bytes]:
+    """Validate with pyshacl-turbo; return (conforms, the report graph as N-Triples)."""
     conforms, serialized, _text = pyshacl_turbo.validate(
         data,
         shacl_graph=shapes,
@@ -47,9 +55,7 @@ def run_turbo(data: ox.Store, shapes: ox.Store) -> tuple[bool, Graph]:
         abort_on_first=False,
         serialize_report_graph="nt",
     )
-    report = Graph()
-    report.parse(data=serialized, format="nt")
-    return bool(conforms), report
+    return bool(conforms), bytes(serialized)
 
 
 def run_pyshacl(data: Graph, shapes: Graph) -> tuple[bool, Graph]:

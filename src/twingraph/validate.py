@@ -12,7 +12,7 @@ compiler error::
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -225,9 +225,32 @@ def validate(loaded: LoadedGraph, settings: Settings) -> ValidationReport:
     """
     shapes = engines.graph_store(load_shapes(settings))
     with quiet_ill_typed_literals():
-        conforms, report_graph = engines.run_turbo(engines.default_graph_store(loaded.store), shapes)
-    report = _report(conforms, report_graph, settings.base_iri)
-    traced = (replace(r, source_files=tuple(loaded.origins.get(str(r.focus), ()))) for r in report.results)
+        conforms, serialized = engines.run_turbo_serialized(engines.default_graph_store(loaded.store), shapes)
+    return read_report(conforms, serialized, settings.base_iri, loaded.origins_of)
+
+
+def validate_ntriples(path: Path, settings: Settings) -> tuple[bool, bytes]:
+    """Validate the graph of an N-Triples file against the project's shapes: (conforms, report as N-Triples).
+
+    The build validates its merged graph this way in a worker process, beside the dumps; the
+    report comes back as bytes and is read with :func:`read_report`.
+    """
+    data = ox.Store()
+    data.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+    shapes = engines.graph_store(load_shapes(settings))
+    with quiet_ill_typed_literals():
+        return engines.run_turbo_serialized(data, shapes)
+
+
+def read_report(
+    conforms: bool, serialized: bytes, base_iri: str, origins: Callable[[set[str]], dict[str, list[str]]]
+) -> ValidationReport:
+    """The report of an engine's N-Triples output, each result traced to the data files of its focus node."""
+    report_graph = Graph()
+    report_graph.parse(data=serialized, format="nt")
+    report = _report(conforms, report_graph, base_iri)
+    found = origins({str(r.focus) for r in report.results}) if report.results else {}
+    traced = (replace(r, source_files=tuple(found.get(str(r.focus), ()))) for r in report.results)
     report.results = sorted(traced, key=_sort_key)
     return report
 

@@ -147,7 +147,7 @@ class _InterruptAt(SilentProgress):
 def test_interrupted_build_leaves_earlier_releases_byte_identical(project: Settings) -> None:
     before = _snapshot(project.dist_dir)
     _set(project, "version", "0.2.0")
-    progress = _InterruptAt("tables")
+    progress = _InterruptAt("catalog")
     with pytest.raises(KeyboardInterrupt):
         build_release(project, progress=progress)
     assert "dumps" in progress.seen, "the interruption came after files were written"

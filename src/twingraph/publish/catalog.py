@@ -7,7 +7,6 @@ nodes DCAT-AP's range shapes expect to be typed (licence, media types, publisher
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ import pyoxigraph as ox
 
 from twingraph.namespaces import PREFIXES, BaseNamespaces
 from twingraph.publish.dataset import DatasetInfo
+from twingraph.queries import load_query
 from twingraph.release import sha256_file
 from twingraph.release_files import DUMPS, EU_FILE_TYPE, IANA, describe_table, file_kind
 
@@ -44,30 +44,32 @@ class VoidStats:
     links: dict[str, int]  # link target key -> owl:sameAs triples
 
 
-def void_stats(triples: list[ox.Triple], ns: BaseNamespaces) -> VoidStats:
-    """Count triples, entities (resources under ``<base>id/``), classes, properties and links."""
-    rdf_type, same_as = RDF + "type", OWL + "sameAs"
-    subjects = {t.subject for t in triples}
-    classes: Counter[str] = Counter(
-        t.object.value
-        for t in triples
-        if t.predicate.value == rdf_type and isinstance(t.object, ox.NamedNode)
-    )
-    linked = [
-        t.object.value for t in triples if t.predicate.value == same_as and isinstance(t.object, ox.NamedNode)
-    ]
-    links = {
-        key: sum(1 for iri in linked if iri.startswith(namespace))
-        for key, _title, namespace, _home in LINK_TARGETS
-    }
+def store_void_stats(store: ox.Store, ns: BaseNamespaces, resource_iris: dict[str, bool]) -> VoidStats:
+    """Count triples, entities (resources under ``<base>id/``), classes, properties and links of the
+    store's merged graph (its default graph), with SPARQL.
+
+    ``resource_iris``: every IRI in subject or object position, True for subjects
+    (``queries/build/resource-iris.rq``, which the build reads once for the dumps' prefixes too).
+    """
+
+    def rows(name: str) -> list[ox.QuerySolution]:
+        result = store.query(load_query(f"build/{name}"))
+        assert isinstance(result, ox.QuerySolutions)
+        return list(result)
+
+    (counts,) = rows("graph-counts")
+    linked = [row["o"].value for row in rows("same-as-targets")]
     return VoidStats(
-        triples=len(triples),
-        entities=sum(1 for s in subjects if isinstance(s, ox.NamedNode) and s.value.startswith(ns.resource)),
-        distinct_subjects=len(subjects),
-        distinct_objects=len({t.object for t in triples}),
-        classes=sorted(classes.items()),
-        properties=sorted(Counter(t.predicate.value for t in triples).items()),
-        links=links,
+        triples=int(counts["triples"].value),
+        entities=sum(1 for iri, subject in resource_iris.items() if subject and iri.startswith(ns.resource)),
+        distinct_subjects=int(counts["subjects"].value),
+        distinct_objects=int(counts["objects"].value),
+        classes=sorted((row["class"].value, int(row["n"].value)) for row in rows("classes")),
+        properties=sorted((row["p"].value, int(row["n"].value)) for row in rows("properties")),
+        links={
+            key: sum(1 for iri in linked if iri.startswith(namespace))
+            for key, _title, namespace, _home in LINK_TARGETS
+        },
     )
 
 
