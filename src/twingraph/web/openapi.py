@@ -21,6 +21,7 @@ from twingraph import __version__
 from twingraph.formats import BY_KEY, HTML, Format, formats_of, resource_formats
 from twingraph.sparql.formats import formats_for
 from twingraph.web.api_docs import OPERATIONS, SCHEMAS
+from twingraph.web.state import current_state
 from twingraph.web.uris import TYPES_BY_SEGMENT
 
 bp = Blueprint("openapi", __name__)
@@ -254,10 +255,8 @@ def build_document(app: Flask) -> dict[str, Any]:
 @bp.get("/openapi.json")
 def openapi() -> Response:
     """The OpenAPI description, naming this server and this version of twingraph."""
-    key = "twingraph.openapi"
-    document = current_app.extensions.get(key)
-    if document is None:
-        document = current_app.extensions[key] = build_document(current_app._get_current_object())  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    document = current_state().openapi.get(lambda: build_document(app))
     served = {**document, "servers": [{"url": request.host_url.rstrip("/"), "description": "this server"}]}
     response = Response(json.dumps(served, indent=1, ensure_ascii=False) + "\n", mimetype="application/json")
     response.headers["Cache-Control"] = "public, max-age=3600"

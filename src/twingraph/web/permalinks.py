@@ -21,15 +21,11 @@ from twingraph.web.state import current_state
 
 bp = Blueprint("permalinks", __name__)
 FILE = "permalinks.sqlite"
-_KEY = "twingraph.permalinks"
 
 
 def _links() -> PermalinkStore:
     state = get_versions()
-    store: PermalinkStore | None = state.extras.get(_KEY)
-    if store is None:
-        store = state.extras.setdefault(_KEY, PermalinkStore(state.settings.run_dir / FILE))
-    return store
+    return state.permalinks.get(lambda: PermalinkStore(state.settings.run_dir / FILE))
 
 
 def cite_url(link: Permalink) -> str:

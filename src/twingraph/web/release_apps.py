@@ -27,11 +27,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Flask, current_app
+from flask import Flask
 from werkzeug.wsgi import ClosingIterator
 
 from twingraph.config import Settings
 from twingraph.release import ReleaseError
+from twingraph.sparql.ratelimit import RateLimiter
 from twingraph.store import EmbeddedStore, Store, open_store
 from twingraph.store.database import (
     LAYOUT,
@@ -40,15 +41,12 @@ from twingraph.store.database import (
     release_fingerprint,
 )
 from twingraph.versions.history import History
+from twingraph.versions.permalinks import PermalinkStore
 from twingraph.versions.registry import Release, ReleaseRegistry
-from twingraph.web.state import app_state
+from twingraph.web.state import Once, app_state, current_state
 
 CAPACITY = 3  # default of settings.releases_open: releases open at once (store, caches, query workers)
 IDLE_SECONDS = 600.0  # a release nobody asked for in this long is closed at the next request
-STATE_KEY = "twingraph.versions"
-LIMITER_KEY = "sparql-rate-limiter"
-MAIN_STORE_KEY = "main-store"  # the main app's store, whose query worker pool the releases share
-RELEASE_KEY = "twingraph.versions.release"
 _PATH = re.compile(r"^/releases/([^/]+)(/.*)$")
 # Set while a release's app is built, so that create_app mounts no releases inside a release.
 MOUNTING: contextvars.ContextVar[Release | None] = contextvars.ContextVar("twingraph_mounting", default=None)
@@ -128,7 +126,7 @@ class ReleaseApps:
         if settings.store == "embedded":
             prepare_apart(release, settings.store_cache_dir or None)
         store = open_store(settings)
-        main = self.state.extras.get(MAIN_STORE_KEY) if self.state else None
+        main = self.state.main_store if self.state else None
         if isinstance(store, EmbeddedStore) and isinstance(main, EmbeddedStore):
             store.share_pool(main)  # one pool of query processes for every release, not one each
         token = MOUNTING.set(release)
@@ -136,8 +134,8 @@ class ReleaseApps:
             app = create_app(settings, store)
         finally:
             MOUNTING.reset(token)
-        app.extensions[STATE_KEY] = self.state
-        limiter = self.state.extras.get(LIMITER_KEY) if self.state else None
+        app_state(app).versions = self.state
+        limiter = self.state.main_limiter if self.state else None
         if limiter is not None:
             # One request budget per client across all releases, not one per release.
             app_state(app).sparql_limiter = limiter
@@ -161,7 +159,12 @@ class VersionsState:
     registry: ReleaseRegistry
     history: History
     apps: ReleaseApps
-    extras: dict[str, Any] = dataclasses.field(default_factory=dict)
+    main_store: Store | None = None
+    """The main app's store, whose query worker pool the releases share."""
+    main_limiter: RateLimiter | None = None
+    """The main app's /sparql rate limiter: one request budget per client across all releases."""
+    permalinks: Once[PermalinkStore] = dataclasses.field(default_factory=Once)
+    """The permalinks of stored queries (one database for the main app and every release)."""
 
 
 _PREPARE = (
@@ -196,14 +199,15 @@ def prepare_apart(release: Release, cache_dir: str | None) -> None:
 
 def get_versions() -> VersionsState:
     """The versions state of the running main app (a release's own app shares its parent's)."""
-    state: VersionsState = current_app.extensions[STATE_KEY]
+    state = current_state().versions
+    if not isinstance(state, VersionsState):
+        raise LookupError("this app serves no releases side by side")
     return state
 
 
 def mounted_release() -> Release | None:
     """The release a release's app serves (None in the main app)."""
-    release: Release | None = current_app.extensions.get(RELEASE_KEY)
-    return release
+    return current_state().mounted_release
 
 
 class ReleaseDispatcher:

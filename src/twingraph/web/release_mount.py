@@ -13,11 +13,7 @@ from twingraph.config import Settings
 from twingraph.versions.history import History
 from twingraph.versions.registry import ReleaseRegistry
 from twingraph.web.release_apps import (
-    LIMITER_KEY,
-    MAIN_STORE_KEY,
     MOUNTING,
-    RELEASE_KEY,
-    STATE_KEY,
     ReleaseApps,
     ReleaseDispatcher,
     VersionsState,
@@ -29,7 +25,7 @@ def install(app: Flask, settings: Settings) -> None:
     """Mount the releases in front of ``app`` (the main app) or mark ``app`` as one release's app."""
     mounting = MOUNTING.get()
     if mounting is not None:
-        app.extensions[RELEASE_KEY] = mounting
+        app_state(app).mounted_release = mounting
         from twingraph.web import asof, memento, signposting
 
         memento.register_memento_hooks(app)
@@ -46,9 +42,9 @@ def install(app: Flask, settings: Settings) -> None:
         ReleaseApps(settings, registry, settings.releases_open),
     )
     state.apps.state = state
-    state.extras[LIMITER_KEY] = app_state(app).sparql_limiter
-    state.extras[MAIN_STORE_KEY] = app_state(app).store
-    app.extensions[STATE_KEY] = state
+    state.main_limiter = app_state(app).sparql_limiter
+    state.main_store = app_state(app).store
+    app_state(app).versions = state
     app.register_blueprint(releases.bp)
     app.register_blueprint(memento.bp)
     app.register_blueprint(feed.bp)

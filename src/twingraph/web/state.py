@@ -36,6 +36,7 @@ from twingraph.web.render_cache import RenderCache
 if TYPE_CHECKING:
     from twingraph.reconcile import ReconIndex
     from twingraph.sparql.description import DatasetStats
+    from twingraph.versions.registry import Release
     from twingraph.web.conneg import ReleaseStamp
     from twingraph.web.labels import SiteData
     from twingraph.web.ontology import Graph
@@ -118,6 +119,13 @@ class AppState:
     pages: PageCache = field(default_factory=PageCache)
     renders: RenderCache = field(init=False)
     """Rendered documents (pages and RDF descriptions) per release and variant, bounded in bytes."""
+    openapi: Once[dict[str, Any]] = field(default_factory=Once)
+    """The generated OpenAPI document (without the ``servers`` entry, which names the host asked)."""
+    versions: object = None
+    """The releases served side by side (``web.release_apps.VersionsState``), shared by the main app
+    and every release's app; ``None`` until the releases are mounted."""
+    mounted_release: Release | None = None
+    """The release a release's own app serves (``None`` in the main app)."""
     closed: bool = False
 
     def __post_init__(self) -> None:
