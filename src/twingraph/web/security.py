@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
+from twingraph.web.render_cache import is_finished
+
 Policy = dict[str, str]
 
 SITE_POLICY: Policy = {
@@ -74,6 +76,8 @@ def policy_for(endpoint: str | None, mimetype: str) -> Policy:
 
 def add_security_headers(response: Response) -> Response:
     """``after_request`` hook: CSP, nosniff, Referrer-Policy and framing rules on every response."""
+    if is_finished(response):
+        return response  # kept from an earlier request with these headers
     endpoint = request.endpoint
     headers = response.headers
     headers["Content-Security-Policy"] = policy_text(policy_for(endpoint, response.mimetype or ""))
