@@ -143,13 +143,13 @@ def document(segment: str, slug: str) -> Response:
     """The description of a resource, in the negotiated or named format (from the render cache when
     this variant was rendered before: only a resource that exists is ever kept there)."""
     stem, suffix_format = split_suffix(slug)
-    iri = site_data().uris.resource_iri(segment, stem)
     if segment not in TYPES_BY_SEGMENT or not is_slug(stem):
-        return not_found(iri, segment, stem)
+        return not_found(site_data().uris.resource_iri(segment, stem), segment, stem)
     doc_path = f"/doc/{segment}/{stem}"
     kept = cached_response(doc_path, suffix_format)
     if kept is not None:
         return kept
+    iri = site_data().uris.resource_iri(segment, stem)
     if not describer().exists(iri):
         return not_found(iri, segment, stem)
     return rendered_response(
