@@ -7,12 +7,19 @@ are typed by what the data holds: links become ``"@type": "@id"``, dates ``xsd:d
 language map. The server compacts every JSON-LD answer with the release's context through pyld
 (the reference JSON-LD 1.1 processor in Python; rdflib's compaction keeps full IRIs for typed
 values and has no language maps), and puts the described resource's node first.
+
+pyld keeps the contexts it processed, but an inline context is canonicalised again on every call to
+find it there; the server hands pyld its context by a name of its own instead (:class:`NamedContext`,
+resolved by a document loader that never leaves the process), so a release's context is processed
+once and found by that name afterwards.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
@@ -91,17 +98,49 @@ def context_document(context: dict[str, Any]) -> str:
     return json.dumps({"@context": context}, indent=2, ensure_ascii=False) + "\n"
 
 
+@dataclass(frozen=True)
+class NamedContext:
+    """A JSON-LD context and a name pyld finds it by: ``urn:twingraph:context:`` and its digest, so
+    that two releases' contexts in one process never share a name."""
+
+    context: dict[str, Any]
+    name: str
+
+    @classmethod
+    def of(cls, context: dict[str, Any]) -> NamedContext:
+        """The context named by the SHA-256 of its JSON (keys sorted)."""
+        digest = hashlib.sha256(json.dumps(context, sort_keys=True).encode("utf-8")).hexdigest()
+        return cls(context, f"urn:twingraph:context:{digest}")
+
+    def load(self, url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+        """pyld's document loader: this context under its name ("static": pyld keeps it), nothing else."""
+        if url != self.name:
+            raise ValueError(f"no JSON-LD context is loaded from {url} here")
+        document = {"@context": json.loads(json.dumps(self.context))}  # pyld may resolve URLs inside it
+        return {"contextUrl": None, "documentUrl": url, "document": document, "tag": "static"}
+
+
 def compact(
-    triples: Iterable[ox.Triple], context: dict[str, Any], context_url: str, first: str | None = None
+    triples: Iterable[ox.Triple],
+    context: dict[str, Any] | NamedContext,
+    context_url: str,
+    first: str | None = None,
 ) -> dict[str, Any]:
     """A JSON-LD document of ``triples`` compacted with ``context``, naming ``context_url`` as its context.
 
     Nodes are sorted by IRI with ``first`` (the described resource) at the top; the body's
-    ``@context`` is the published context's URL, so a reader fetches it once and caches it.
+    ``@context`` is the published context's URL, so a reader fetches it once and caches it. A
+    :class:`NamedContext` compacts the same, with the context processed once per process.
     """
     nquads = (ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
     expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads", "useNativeTypes": False})
-    compacted: dict[str, Any] = jsonld.compact(expanded, {"@context": context}, {"graph": False})
+    options: dict[str, Any] = {"graph": False}
+    if isinstance(context, NamedContext):
+        options["documentLoader"] = context.load
+        local: dict[str, Any] = {"@context": context.name}
+    else:
+        local = {"@context": context}
+    compacted: dict[str, Any] = jsonld.compact(expanded, local, options)
     nodes: list[dict[str, Any]] = compacted.get("@graph", [])
     if "@graph" not in compacted:
         single = {k: v for k, v in compacted.items() if k != "@context"}

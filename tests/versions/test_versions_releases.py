@@ -458,3 +458,41 @@ def test_the_production_server_opens_an_older_release(two_releases: Settings, tm
         assert answer.status_code == 200, running.log_text()
         assert english_name(answer.text, f"{running.url}/releases/{OLD}/doc/city/amiens") == OLD_NAME
         assert answer.headers["memento-datetime"] == "Wed, 25 Nov 2026 00:00:00 GMT"
+
+
+SAME_HOST = {"Host": "twingraph.test"}  # answers name the host they were asked at: both servers get one
+KEPT_HEADERS = ("content-type", "etag", "vary", "content-location", "link", "memento-datetime")
+
+
+def test_mementos_and_originals_from_the_render_cache_are_the_fresh_render(
+    two_releases: Settings, versions_app: Flask, server: str
+) -> None:
+    """Kept answers hold what the hooks added (signposts, Memento links, a release's links kept inside
+    it, its HTML rewritten): a repeat is, byte for byte, what a server that keeps nothing answers."""
+    from support.servers import serving
+    from twingraph.web import create_app
+    from twingraph.web.release_apps import get_versions
+
+    fresh_app = create_app(dataclasses.replace(two_releases, page_cache_bytes=0))
+    try:
+        with serving(fresh_app) as fresh:
+            for path in (f"/releases/{OLD}/doc/city/amiens", "/doc/city/amiens"):
+                for accept in ("text/html", "text/turtle", "application/ld+json"):
+                    asked = {**SAME_HOST, "Accept": accept}
+                    expected = get(fresh + path, headers=asked)
+                    assert expected.status_code == 200
+                    for answer in (get(server + path, headers=asked), get(server + path, headers=asked)):
+                        assert answer.content == expected.content, (path, accept)
+                        for name in KEPT_HEADERS:
+                            assert answer.headers.get_list(name) == expected.headers.get_list(name), name
+    finally:
+        with fresh_app.app_context():
+            get_versions().apps.close()
+        close_app(fresh_app)
+    with versions_app.app_context():
+        versions = get_versions()
+        release = versions.registry.get(OLD)
+    assert release is not None
+    old_app = versions.apps.acquire(release)
+    versions.apps.release_app(OLD)
+    assert app_state(old_app).renders.hits >= 3  # the memento's repeats came from its cache

@@ -119,6 +119,28 @@ def test_a_query_language_choice_sets_its_cookie_on_every_hit(servers: tuple[str
     assert fetch(cached_base, "/doc/city/dortmund").headers["Set-Cookie"] == ""
 
 
+@pytest.mark.parametrize(
+    ("path", "headers", "ui", "cookie"),
+    [
+        ("/doc/city/amiens?%6Cang=de", {}, "de", "lang=de"),  # an escaped name is still ?lang=
+        ("/doc/city/amiens?langx=de&lang=de", {}, "de", "lang=de"),
+        ("/doc/city/amiens", {"Cookie": "theme=dark; lang=de"}, "de", ""),
+        ("/doc/city/amiens", {"Cookie": "theme=dark", "Accept-Language": "de"}, "de", ""),
+        ("/doc/city/amiens?incoming=1", {"Cookie": "theme=dark"}, "en", ""),
+    ],
+)
+def test_every_way_of_choosing_a_language_is_read_on_hits_too(
+    servers: tuple[str, str], path: str, headers: dict[str, str], ui: str, cookie: str
+) -> None:
+    cached_base, fresh_base = servers
+    fresh = fetch(fresh_base, path, headers)
+    for answer in (fetch(cached_base, path, headers), fetch(cached_base, path, headers)):
+        assert f'<html xmlns="http://www.w3.org/1999/xhtml" lang="{ui}"' in answer.body.decode()
+        set_cookie = answer.headers["Set-Cookie"]
+        assert set_cookie.startswith(cookie) if cookie else set_cookie == ""
+        assert (answer.body, answer.headers) == (fresh.body, fresh.headers)
+
+
 @pytest.mark.parametrize("suffix", ["", ".ttl", ".jsonld", ".xhtml"])
 def test_conditional_requests_get_304_from_the_cache(servers: tuple[str, str], suffix: str) -> None:
     cached_base, fresh_base = servers

@@ -3,13 +3,15 @@
 A release is served when its folder ``dist/<version>/`` holds a ``SHA256SUMS`` file, the dump
 ``twingraph.trig`` and a catalogue; the folder name must be a version that ``packaging`` can order
 (PEP 440, which also orders the development versions ``X.Y.Z+<fingerprint>`` by their local part).
-The listing is read again when the dist folder changes (a new release appears beside the others).
+The listing is read again when the dist folder changes (a new release appears beside the others);
+whether it changed is looked at no more than once a second, since every resource page asks.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +29,7 @@ _DCT_LICENSE = "http://purl.org/dc/terms/license"
 _DCT_TITLE = "http://purl.org/dc/terms/title"
 _DCT_PUBLISHER = "http://purl.org/dc/terms/publisher"
 _FOAF_NAME = "http://xmlns.com/foaf/0.1/name"
+CHECK_SECONDS = 1.0  # how long the listing is trusted before the dist folder's time is looked at again
 
 
 @dataclass(frozen=True)
@@ -107,24 +110,33 @@ def as_utc(text: str) -> dt.datetime:
 class ReleaseRegistry:
     """The releases in one dist folder, oldest first; re-read when the folder's listing changes."""
 
-    def __init__(self, dist_dir: Path) -> None:
-        """Watch ``dist_dir`` (it may not exist yet)."""
+    def __init__(self, dist_dir: Path, check_seconds: float = CHECK_SECONDS) -> None:
+        """Watch ``dist_dir`` (it may not exist yet), looking for changes every ``check_seconds``."""
         self._dist = dist_dir
+        self._check_seconds = check_seconds
         self._lock = threading.Lock()
         self._stamp: float | None = None
+        self._checked: float | None = None  # time.monotonic() of the last look at the folder
         self._releases: list[Release] = []
         self._facts: dict[Path, tuple[dt.datetime, str, str, str]] = {}
 
     def releases(self) -> list[Release]:
-        """The served releases, oldest first."""
-        try:
-            stamp = self._dist.stat().st_mtime
-        except FileNotFoundError:
-            return []
+        """The served releases, oldest first (as listed within the last ``check_seconds``)."""
+        now = time.monotonic()
         with self._lock:
-            if stamp != self._stamp:
+            if self._checked is not None and now - self._checked < self._check_seconds:
+                return list(self._releases)
+        try:
+            stamp: float | None = self._dist.stat().st_mtime
+        except FileNotFoundError:
+            stamp = None
+        with self._lock:
+            if stamp is None:
+                self._releases = []
+            elif stamp != self._stamp:
                 self._releases = self._scan()
-                self._stamp = stamp
+            self._stamp = stamp
+            self._checked = now
             return list(self._releases)
 
     def get(self, version: str) -> Release | None:

@@ -12,6 +12,7 @@ from twingraph.config import Settings, load_settings
 from twingraph.release import ReleaseError, resolve_release
 from twingraph.store import Store, open_store
 from twingraph.web import errors
+from twingraph.web.render_cache import keep_finished
 from twingraph.web.state import AppState, attach, get_settings, get_store
 
 # get_store/get_settings live in twingraph.web.state (blueprint modules import them from there, so
@@ -39,7 +40,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     owned = store is None
-    attach(app, AppState(settings, store if store is not None else open_store(settings), release, owned))
+    state = AppState(settings, store if store is not None else open_store(settings), release, owned)
+    attach(app, state)
+    # The first after_request hook runs last: it keeps pages as the other hooks finished them.
+    keep_finished(app, state.renders)
     errors.register(app)
 
     from twingraph.web import home, ontology, pages, resources

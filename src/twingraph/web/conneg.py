@@ -20,7 +20,7 @@ from flask import Response, request
 from werkzeug.http import is_resource_modified
 
 from twingraph.formats import Format, negotiate, resource_formats
-from twingraph.jsonld_context import compact
+from twingraph.jsonld_context import NamedContext, compact
 from twingraph.namespaces import BaseNamespaces
 from twingraph.release import DUMP_FILE, ReleaseError
 from twingraph.web.state import current_state
@@ -57,7 +57,7 @@ def serialize(
     merged = sorted({q.triple for q in quads}, key=str)
     if fmt.rdf == ox.RdfFormat.JSON_LD and not fmt.is_dataset:
         context_url = request.host_url + "context.jsonld"
-        document = compact(merged, published_context(), context_url, first)
+        document = compact(merged, named_context(), context_url, first)
         return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
     items: list[ox.Quad] | list[ox.Triple]
     if fmt.is_dataset:
@@ -89,6 +89,12 @@ def published_context() -> dict[str, Any]:
         return context
 
     return state.jsonld_context.get(read)
+
+
+def named_context() -> NamedContext:
+    """The release's JSON-LD context with the name pyld keeps it under once processed (once per app)."""
+    context = published_context()
+    return current_state().pages.get("jsonld-context", "named", lambda: NamedContext.of(context))
 
 
 @dataclass(frozen=True)

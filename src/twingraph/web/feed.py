@@ -17,6 +17,7 @@ from werkzeug.exceptions import NotFound
 from twingraph.versions.feed import CONTEXT, MEDIA_TYPE, Page, page_items, pages
 from twingraph.versions.registry import Release
 from twingraph.web.release_apps import get_versions
+from twingraph.web.render_cache import is_finished
 
 bp = Blueprint("feed", __name__)
 FEED_LINK = f'</feed>; rel="alternate"; type="{MEDIA_TYPE}"'
@@ -125,6 +126,8 @@ def register_feed_links(app: Flask) -> None:
 
     @app.after_request
     def _feed_link(response: Response) -> Response:
+        if is_finished(response):
+            return response
         if request.script_root == "" and (request.path == "/" or request.path.startswith("/dumps/")):
             existing = response.headers.get("Link")
             response.headers["Link"] = f"{existing}, {FEED_LINK}" if existing else FEED_LINK

@@ -25,6 +25,7 @@ from twingraph.versions.memento import (
 )
 from twingraph.versions.registry import Release
 from twingraph.web.release_apps import get_versions, mounted_release
+from twingraph.web.render_cache import is_finished
 from twingraph.web.uris import TYPES_BY_SEGMENT, is_slug
 
 bp = Blueprint("memento", __name__)
@@ -122,6 +123,8 @@ def register_original_hooks(app: Flask) -> None:
 
     @app.after_request
     def _original_links(response: Response) -> Response:
+        if is_finished(response):
+            return response  # kept with these links (web/render_cache.py)
         found = resource_path(request.path)
         if found is not None and response.status_code in (200, 303, 304):
             _append_links(response, _time_links(found[0]))
@@ -133,6 +136,8 @@ def register_memento_hooks(app: Flask) -> None:
 
     @app.after_request
     def _memento_headers(response: Response) -> Response:
+        if is_finished(response):
+            return response  # kept with these headers and its links inside the release
         release = mounted_release()
         root = request.script_root
         if release is None or not root:

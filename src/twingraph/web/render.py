@@ -17,7 +17,6 @@ from twingraph.web.i18n import (
     choose_language,
     format_date,
     format_number,
-    requested_ui,
 )
 from twingraph.web.labels import SiteData, site_data
 from twingraph.web.state import current_state
@@ -27,21 +26,37 @@ COOKIE_SECONDS = 365 * 24 * 3600
 
 
 LANGUAGE_MEMO = 512  # distinct (lang, cookie, Accept-Language) triples remembered per app
+LANG_PARAMETER = "lang"  # the query parameter of a language choice (i18n.requested_ui reads it)
 
 
 def current_language() -> Language:
     """The reader's language for this request (computed once per request, and once per app for each
-    combination of ``?lang=``, the cookie and Accept-Language: what :func:`choose_language` reads)."""
+    combination of ``?lang=``, the cookie and Accept-Language: what :func:`choose_language` reads).
+
+    The combination is read from the raw request without parsing its query string or cookies when
+    they cannot hold a language (most requests): parsing them costs more than a cached page.
+    """
     lang: Language | None = g.get("twingraph_lang")
     if lang is None:
+        environ = request.environ
+        cookies = str(environ.get("HTTP_COOKIE", ""))
         asked = (
-            request.args.get("lang", ""),
-            request.cookies.get(LANG_COOKIE, ""),
-            request.headers.get("Accept-Language", ""),
+            asked_lang(),
+            request.cookies.get(LANG_COOKIE, "") if LANG_COOKIE in cookies else "",
+            str(environ.get("HTTP_ACCEPT_LANGUAGE", "")),
         )
         lang = current_state().pages.get("language", asked, lambda: choose_language(request), LANGUAGE_MEMO)
         g.twingraph_lang = lang
     return lang
+
+
+def asked_lang() -> str:
+    """The ``?lang=`` value of the request, empty without one (the query string is parsed only when it
+    may hold one: it names ``lang``, or escapes a character that could spell it)."""
+    query = str(request.environ.get("QUERY_STRING", ""))
+    if LANG_PARAMETER not in query and "%" not in query:
+        return ""
+    return request.args.get(LANG_PARAMETER, "")
 
 
 def url_with(path: str | None = None, **changes: str | int | None) -> str:
@@ -116,8 +131,8 @@ def html_variant(*extra: str) -> tuple[str, ...]:
 
 def remember_language(response: Response) -> None:
     """Set the language cookie when the request chose a language with ``?lang=`` (so that it sticks)."""
-    chosen = requested_ui(request)
-    if chosen:
+    chosen = asked_lang()
+    if chosen in UI_LANGUAGES:
         response.set_cookie(LANG_COOKIE, chosen, max_age=COOKIE_SECONDS, samesite="Lax", httponly=True)
 
 

@@ -3,8 +3,14 @@
 A resource's page or RDF description rendered once for a variant (format, the reader's languages, the
 URL it was asked at, which names the host, the page parameters and the language switch's links) is the
 same bytes for every later request of that variant, so it is kept and answered from memory. What
-differs per request stays out of it: the ``lang`` cookie a ``?lang=`` choice sets, the 304 of a
-client that already holds the representation, and what the app's ``after_request`` hooks add.
+differs per request stays out of it: the ``lang`` cookie a ``?lang=`` choice sets and the 304 of a
+client that already holds the representation.
+
+An answer is kept as it leaves the app, after the ``after_request`` hooks (signposting, Memento, the
+security headers, a release's links kept inside it) added what they add: their headers depend on the
+same URL, release and representation as the body, so a later request of the variant gets the finished
+answer (a :class:`KeptResponse`) and the hooks pass it by. The hook that keeps answers is the app's
+first, so Flask runs it after all the others (``keep_finished``).
 
 The cache lives in the app's state (one per app, hence per release) and is bounded in bytes, not only
 in entries: cachetools' LRU cache weighs each entry by its body and headers, and drops the least
@@ -16,13 +22,49 @@ from __future__ import annotations
 import contextlib
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cachetools import LRUCache
-from flask import Response
+from flask import Flask, Response, g, request
+from werkzeug.datastructures import Headers
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
 
 RenderKey = tuple[str, ...]
 ENTRY_OVERHEAD = 400  # bytes an entry costs beyond its body and headers (key, tuples, the LRU's links)
 PER_REQUEST_HEADERS = frozenset({"set-cookie"})
+KEEP_KEY = "twingraph_keep"  # in flask.g: the key under which this request's answer is kept
+
+
+class CheckedHeaders(Headers):
+    """Headers made from pairs that werkzeug checked when the answer was first sent.
+
+    ``Headers(pairs)`` checks every value for line breaks again, which costs more than the rest of a
+    cache hit; a kept answer's headers were checked once, so they are copied as they are.
+    """
+
+    @classmethod
+    def of_checked(cls, pairs: tuple[tuple[str, str], ...]) -> CheckedHeaders:
+        """Headers holding ``pairs`` (already checked: werkzeug sent them once)."""
+        headers = cls()
+        headers._list = list(pairs)  # the list a Headers is made of (werkzeug 0.x to 3.x)
+        return headers
+
+
+class KeptResponse(Response):
+    """A finished answer from the render cache: the ``after_request`` hooks have added their headers
+    already (they pass it by, see :func:`is_finished`), and its headers are those sent the first time."""
+
+    def get_wsgi_headers(self, environ: WSGIEnvironment) -> Headers:
+        """The headers as kept: they are what werkzeug's own method made of them the first time (a 200
+        without ``Location``, whose other fixes do not depend on the request)."""
+        return self.headers
+
+
+def is_finished(response: Response) -> bool:
+    """Whether ``response`` is a finished answer from the render cache (the hooks leave it as it is)."""
+    return isinstance(response, KeptResponse)
 
 
 @dataclass(frozen=True)
@@ -34,9 +76,10 @@ class Rendered:
     headers: tuple[tuple[str, str], ...]
 
     @classmethod
-    def of(cls, response: Response) -> Rendered:
-        """What ``response`` holds that a later request of the same variant gets too."""
-        items = response.headers.items()
+    def of(cls, response: Response, environ: WSGIEnvironment) -> Rendered:
+        """What ``response`` (finished: after the hooks) holds that a later request of the same variant
+        gets too: its body and the headers werkzeug sends for it, less the per-request ones."""
+        items = response.get_wsgi_headers(environ).items()
         headers = tuple((name, value) for name, value in items if name.lower() not in PER_REQUEST_HEADERS)
         return cls(response.status_code, response.get_data(), headers)
 
@@ -49,9 +92,9 @@ class Rendered:
         """
         return ENTRY_OVERHEAD + len(self.body) + sum(len(k) + len(v) for k, v in self.headers)
 
-    def response(self) -> Response:
-        """A fresh response of the same status, bytes and headers (the hooks may change it freely)."""
-        return Response(self.body, status=self.status, headers=list(self.headers))
+    def response(self) -> KeptResponse:
+        """A fresh finished response of the same status, bytes and headers (its own header list)."""
+        return KeptResponse([self.body], status=self.status, headers=CheckedHeaders.of_checked(self.headers))
 
 
 class RenderCache:
@@ -94,3 +137,20 @@ class RenderCache:
 
 def _weight(rendered: Rendered) -> int:
     return rendered.weight
+
+
+def keep_when_finished(key: RenderKey) -> None:
+    """Keep this request's answer under ``key`` once the hooks have finished it (if it is a 200)."""
+    setattr(g, KEEP_KEY, key)
+
+
+def keep_finished(app: Flask, cache: RenderCache) -> None:
+    """Register the hook that keeps finished answers in ``cache``: call it before any other
+    ``after_request`` hook of ``app`` is registered, since Flask runs them in the reverse order."""
+
+    @app.after_request
+    def _keep(response: Response) -> Response:
+        key: RenderKey | None = g.pop(KEEP_KEY, None)
+        if key is not None and response.status_code == 200 and not is_finished(response):
+            cache.put(key, Rendered.of(response, request.environ))
+        return response

@@ -49,8 +49,9 @@ from twingraph.web.render import (
     ui_text,
     ui_text_or,
 )
-from twingraph.web.render_cache import Rendered, RenderKey
+from twingraph.web.render_cache import RenderKey, keep_when_finished
 from twingraph.web.search import search
+from twingraph.web.signposting import signposted_release
 from twingraph.web.state import current_state, get_store
 from twingraph.web.timelines import city_timeline, partnership_timeline
 from twingraph.web.uris import TYPES_BY_SEGMENT, is_slug
@@ -142,13 +143,13 @@ def document(segment: str, slug: str) -> Response:
     """The description of a resource, in the negotiated or named format (from the render cache when
     this variant was rendered before: only a resource that exists is ever kept there)."""
     stem, suffix_format = split_suffix(slug)
-    iri = site_data().uris.resource_iri(segment, stem)
     if segment not in TYPES_BY_SEGMENT or not is_slug(stem):
-        return not_found(iri, segment, stem)
+        return not_found(site_data().uris.resource_iri(segment, stem), segment, stem)
     doc_path = f"/doc/{segment}/{stem}"
     kept = cached_response(doc_path, suffix_format)
     if kept is not None:
         return kept
+    iri = site_data().uris.resource_iri(segment, stem)
     if not describer().exists(iri):
         return not_found(iri, segment, stem)
     return rendered_response(
@@ -184,7 +185,9 @@ def choice(fmt: Format) -> Choice:
     Answers name the URL they were asked at (pages their host in the JSON-LD and their path in the
     language switch's links, RDF its host in ``Link`` and JSON-LD's context URL), so the key holds
     what that URL is made of, read from the WSGI environ without building it; the query string, which
-    only pages depend on, is part of their validators' variant. Both hold the release.
+    only pages depend on, is part of their validators' variant. Both hold the release. The key also
+    names the release the signposts point to (the newest served, for the main app's answers), since
+    answers are kept with the headers the hooks add.
     """
     if "page" in fmt.kinds:
         variant = html_variant(page_variant(), *(() if fmt is HTML else (fmt.suffix,)))
@@ -193,7 +196,9 @@ def choice(fmt: Format) -> Choice:
     environ = request.environ
     stamp = release_stamp()
     asked_at = tuple(str(environ.get(name, "")) for name in ASKED_AT)
-    return Choice(fmt, variant, (stamp.version, str(stamp.built), *asked_at, *variant))
+    signposted = signposted_release()
+    hooks = signposted.version if signposted is not None else ""
+    return Choice(fmt, variant, (stamp.version, str(stamp.built), hooks, *asked_at, *variant))
 
 
 def described(response: Response, doc_path: str, chosen: Choice, suffix_format: Format | None) -> Response:
@@ -245,7 +250,7 @@ def rendered_response(
     first: str | None = None,
 ) -> Response:
     """Render a document's answer: a page or RDF, Link, Vary and Content-Location, validators; a 200 is
-    kept in the render cache for the next request of the same variant.
+    kept in the render cache, once the hooks have finished it, for the next request of the variant.
 
     The page is polyglot markup: the same bytes are well-formed XML, sent as XHTML when the client
     asked for that. JSON-LD answers link the release's context.
@@ -265,8 +270,7 @@ def rendered_response(
         response = Response(body, content_type=fmt.content_type)
         response = revalidate(response, *chosen.variant)
     response = described(response, doc_path, chosen, suffix_format)
-    if response.status_code == 200:
-        current_state().renders.put(chosen.key, Rendered.of(response))
+    keep_when_finished(chosen.key)
     return response
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
+from twingraph.web.render_cache import is_finished
+
 Policy = dict[str, str]
 
 SITE_POLICY: Policy = {
@@ -92,6 +94,8 @@ def headers_for(endpoint: str | None, mimetype: str) -> list[tuple[str, str]]:
 
 def add_security_headers(response: Response) -> Response:
     """``after_request`` hook: CSP, nosniff, Referrer-Policy and framing rules on every response."""
+    if is_finished(response):
+        return response  # kept from an earlier request with these headers
     for name, value in headers_for(request.endpoint, response.mimetype or ""):
         response.headers[name] = value
     return response

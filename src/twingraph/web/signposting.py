@@ -14,6 +14,7 @@ from flask import Flask, Response, request
 from twingraph.versions.registry import Release
 from twingraph.web.memento import resource_path
 from twingraph.web.release_apps import get_versions, mounted_release
+from twingraph.web.render_cache import is_finished
 
 SCHEMA = "https://schema.org/"
 # The dumps a release holds (publish/formats.py writes them) with their media types.
@@ -63,21 +64,26 @@ def resource_links(release: Release, base_iri: str, host: str, doc_path: str, ir
     return links
 
 
+def signposted_release() -> Release | None:
+    """The release whose signposts this request's answers carry: the release app's own, else the
+    newest served (the registry looks for new releases at most once a second)."""
+    return mounted_release() or get_versions().registry.newest()
+
+
 def register(app: Flask) -> None:
     """Add the signposts to the answers of ``app`` (the main app or one release's app)."""
 
     @app.after_request
     def _signposts(response: Response) -> Response:
-        if response.status_code not in (200, 304):
-            return response
+        if response.status_code not in (200, 304) or is_finished(response):
+            return response  # a finished answer was kept with its signposts (web/render_cache.py)
         if request.path != "/" and not request.path.startswith("/doc/"):
             return response  # before any look at the releases: most answers need no signposts
-        state = get_versions()
-        release = mounted_release() or state.registry.newest()
+        release = signposted_release()
         if release is None:
             return response
         host = request.host_url.rstrip("/")
-        base = state.settings.base_iri
+        base = get_versions().settings.base_iri
         if request.path == "/":
             links = release_links(release, base, host, newest=mounted_release() is None)
         elif (found := resource_path(request.path)) is not None and request.path.startswith("/doc/"):
