@@ -33,6 +33,8 @@ class Job:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     prefixes: dict[str, str] = field(default_factory=dict)
+    within_limit: bool = False
+    """The query's own LIMIT is at most ``limit``: its answer is serialized whole, uncut."""
 
 
 # A reply is (status, payload): ("ok", (body, media_type, truncated)), ("syntax" or "error", message);
@@ -60,7 +62,7 @@ def execute(store: ox.Store, job: Job, base_iri: str) -> Reply:
     """Run one job; never raises (the parent maps the status to an exception)."""
     try:
         result = store.query(job.query, **query_options(base_iri, job.default_graphs, job.named_graphs))
-        answer = serialize_result(result, job.media_type, job.limit, job.prefixes)
+        answer = serialize_result(result, job.media_type, job.limit, job.prefixes, whole=job.within_limit)
     except SyntaxError as exc:
         return ("syntax", str(exc))
     except (OSError, ValueError, RuntimeError) as exc:
