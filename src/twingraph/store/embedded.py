@@ -1,10 +1,11 @@
 """Embedded backend: the release in an on-disk Oxigraph database, opened read-only.
 
 Two paths. Protocol queries (``answer``, the public /sparql) run in worker processes that are killed
-at the time limit. The small queries pages make (``select``/``construct``/``ask``, written by us in
-``.rq`` files) run in this process on the same read-only database, which saves the round trip; they
-are bounded too: rows are pulled lazily and the pull stops at the time limit (Oxigraph evaluates on
-demand, so a dropped iterator does no more work).
+at the time limit, except a ``DESCRIBE`` of named resources (index look-ups that cannot run away),
+answered here like the pages' queries. The small queries pages make (``select``/``construct``/
+``ask``, written by us in ``.rq`` files) run in this process on the same read-only database, which
+saves the round trip; they are bounded too: rows are pulled lazily and the pull stops at the time
+limit (Oxigraph evaluates on demand, so a dropped iterator does no more work).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from twingraph.store.database import (
 )
 from twingraph.store.lanes import Lanes, SlowLanePass
 from twingraph.store.pool import WorkerPool
-from twingraph.store.results import solution_rows
+from twingraph.store.results import serialize_result, solution_rows
 from twingraph.store.worker import Job
 
 T = TypeVar("T")
@@ -116,7 +117,11 @@ class EmbeddedStore(Backend):
         """Run a protocol query in a worker process: guarded, capped, stopped at the time limit; in the
         slow lane past the fast lane's limit if ``slow_lane`` (the client's share) has room."""
         dataset = dataset or Dataset()
-        self.inspect(query)
+        info = self.inspect(query)
+        if info.lookup and not (dataset.default_graphs or dataset.named_graphs):
+            answer = self._look_up(query, media_type, slow_lane)
+            if answer is not None:
+                return answer
         job = Job(
             query=query,
             media_type=media_type,
@@ -125,8 +130,24 @@ class EmbeddedStore(Backend):
             named_graphs=dataset.named_graphs,
             prefixes=self._prefixes,
             location=str(self._location) if self._pool_owner is not None else "",
+            within_limit=info.limit is not None and info.limit <= self._limits.result_limit,
         )
         return self.pool().run(job, slow_lane)
+
+    def _look_up(self, query: str, media_type: str, slow_lane: SlowLanePass | None) -> QueryAnswer | None:
+        """Answer a ``DESCRIBE`` of named resources in this process (the guard's ``lookup``): no worker
+        round trip for the cheapest query there is. It cannot run away: Oxigraph yields its triples
+        from index look-ups as they are pulled, the pull stops at the result limit and at the time
+        limit, and the worker's own serializer writes the same bytes. None when the engine refuses the
+        text: the worker pool then answers (and words the error) as for any other query."""
+        try:
+            result = self._store.query(query, base_iri=self._base)
+        except (SyntaxError, ValueError):
+            return None
+        if slow_lane is not None:
+            slow_lane.running()
+        triples = self._bounded(triples_of(result), "and was stopped")
+        return serialize_result(triples, media_type, self._limits.result_limit, self._prefixes)
 
     def _named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -166,11 +187,12 @@ class EmbeddedStore(Backend):
         except (SyntaxError, ValueError) as exc:
             raise QuerySyntaxError(f"malformed query: {exc}") from exc
 
-    def _bounded(self, items: Iterable[T]) -> Iterator[T]:
+    def _bounded(self, items: Iterable[T], said: str = "") -> Iterator[T]:
         deadline = time.monotonic() + self._limits.timeout
         for i, item in enumerate(items):
             if i % _CHECK_EVERY == 0 and time.monotonic() > deadline:
-                raise QueryTimeout(f"the query ran longer than the limit of {self._limits.timeout:g} s")
+                limit = f"the query ran longer than the limit of {self._limits.timeout:g} s"
+                raise QueryTimeout(f"{limit} {said}" if said else limit)
             yield item
 
 

@@ -28,6 +28,11 @@ class QueryInfo:
     normalized: str
     from_graphs: tuple[str, ...] = ()
     from_named_graphs: tuple[str, ...] = ()
+    limit: int | None = None
+    """The top-level ``LIMIT`` (None without one): the answer has at most this many rows or triples."""
+    lookup: bool = False
+    """A ``DESCRIBE`` of named resources only (no WHERE, no FROM): its evaluation is index look-ups
+    whose work grows with the triples it yields, so it is bounded by pulling at most the result limit."""
 
     @property
     def is_graph(self) -> bool:
@@ -68,7 +73,10 @@ def inspect_query(text: str, base_iri: str, local_graphs: Collection[str] | None
                     f"FROM <{iri}> names no graph of this dataset: the endpoint queries its own graphs "
                     "only and never fetches data from the web. GET this endpoint for the list of graphs."
                 )
-    return QueryInfo(form, normalize(tokens), tuple(from_graphs), tuple(from_named))
+    body = tokens[body_start:]
+    lookup = form == "DESCRIBE" and bool(body) and all(t.kind in ("IRI", "PNAME") for t in body)
+    limit = _top_limit(body)
+    return QueryInfo(form, normalize(tokens), tuple(from_graphs), tuple(from_named), limit, lookup)
 
 
 @lru_cache(maxsize=1024)
@@ -161,6 +169,28 @@ def _dataset_clause(
             raise QuerySyntaxError(f"malformed query {_at(text, token)}: FROM needs a graph IRI")
         target.append(_resolve(text, tokens[j], prefixes, base))
     return default, named
+
+
+def _top_limit(tokens: list[Token]) -> int | None:
+    """The query's own ``LIMIT``: the one outside every group and bracket (a sub-query's LIMIT is
+    inside its group; the keyword occurs nowhere else), if it is followed by an integer.
+
+    >>> _top_limit(tokenize("{ { SELECT * { ?s ?p ?o } LIMIT 5 } } ORDER BY ?s LIMIT 10 OFFSET 2"))
+    10
+    >>> _top_limit(tokenize("{ { SELECT * { ?s ?p ?o } LIMIT 5 } }")) is None
+    True
+    """
+    depth = 0
+    for i, token in enumerate(tokens):
+        if token.kind == "PUNCT":
+            if token.text in ("{", "("):
+                depth += 1
+            elif token.text in ("}", ")"):
+                depth -= 1
+        elif depth == 0 and token.keyword == "LIMIT" and i + 1 < len(tokens):
+            after = tokens[i + 1]
+            return int(after.text) if after.kind == "NUMBER" and after.text.isdigit() else None
+    return None
 
 
 def _resolve(text: str, token: Token, prefixes: dict[str, str], base: str) -> str:

@@ -11,7 +11,7 @@ Oxigraph, like most engines, does not pre-process ``\\u`` escapes outside string
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _PN_CHARS_BASE = (
     "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
@@ -41,11 +41,18 @@ _TOKEN_SPECS: list[tuple[str, str]] = [
     ("PUNCT", r"\^\^|&&|\|\||<=|>=|!=|[{}()\[\].,;*=<>!+\-/|^?$@]"),
 ]
 _TOKEN_RE = re.compile("|".join(f"(?P<{kind}{i}>{rx})" for i, (kind, rx) in enumerate(_TOKEN_SPECS)))
+# The kind of each named group (``STRING2`` is a STRING); None for what is dropped (layout, comments).
+_KINDS: dict[str, str | None] = {
+    f"{kind}{i}": None if kind in ("WS", "COMMENT") else kind for i, (kind, _) in enumerate(_TOKEN_SPECS)
+}
 
 
-@dataclass(frozen=True)
-class Token:
-    """One lexical token: its kind (WORD, IRI, PNAME, VAR, STRING, ...), its text and offset."""
+class Token(NamedTuple):
+    """One lexical token: its kind (WORD, IRI, PNAME, VAR, STRING, ...), its text and offset.
+
+    A named tuple rather than a frozen dataclass: the guard lexes every query a client sends, and a
+    tuple is made in a third of the time (issue 17's profile: the lexer was 14% of a light query).
+    """
 
     kind: str
     text: str
@@ -74,16 +81,21 @@ def tokenize(text: str) -> list[Token]:
     ['WORD', 'PUNCT', 'PUNCT', 'VAR', 'PNAME', 'BNODE', 'PUNCT']
     """
     tokens: list[Token] = []
+    append = tokens.append
     pos = 0
-    while pos < len(text):
-        match = _TOKEN_RE.match(text, pos)
-        if match is None or match.end() == pos:
-            line, column = position(text, pos)
-            raise LexError(f"unexpected character {text[pos]!r} at line {line}, column {column}", pos)
-        kind = (match.lastgroup or "").rstrip("0123456789")
-        if kind not in ("WS", "COMMENT"):
-            tokens.append(Token(kind, match.group(), pos))
+    # finditer scans in C; a match that does not start where the previous one ended means the
+    # characters between them start no token (no token pattern matches the empty string).
+    for match in _TOKEN_RE.finditer(text):
+        start = match.start()
+        if start != pos:
+            break
         pos = match.end()
+        kind = _KINDS[match.lastgroup or ""]
+        if kind is not None:
+            append(Token(kind, match.group(), start))
+    if pos < len(text):
+        line, column = position(text, pos)
+        raise LexError(f"unexpected character {text[pos]!r} at line {line}, column {column}", pos)
     return tokens
 
 

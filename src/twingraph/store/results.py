@@ -34,13 +34,19 @@ def serialize_result(
     media_type: str,
     limit: int,
     prefixes: dict[str, str] | None = None,
+    *,
+    whole: bool = False,
 ) -> QueryAnswer:
-    """Serialize at most ``limit`` rows or triples of ``result`` in ``media_type``."""
+    """Serialize at most ``limit`` rows or triples of ``result`` in ``media_type``; ``whole``: the
+    query's own LIMIT proves the result limit cannot be reached, so a result set is serialized by
+    Oxigraph as it comes, without rebuilding it from its first rows."""
     if isinstance(result, ox.QueryBoolean):
         fmt = _results_format(media_type)
         return QueryAnswer(result.serialize(format=fmt) or b"", media_type)
     if isinstance(result, ox.QuerySolutions):
         fmt = _results_format(media_type)
+        if whole:
+            return QueryAnswer(result.serialize(format=fmt) or b"", media_type)
         names = [v.value for v in result.variables]
         rows, truncated = take(result, limit)
         body = rebuild_solutions(names, rows).serialize(format=fmt) or b""

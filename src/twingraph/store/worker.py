@@ -38,6 +38,8 @@ class Job:
     prefixes: dict[str, str] = field(default_factory=dict)
     location: str = ""
     """Database to query (another release's, when releases share one pool); empty: the worker's own."""
+    within_limit: bool = False
+    """The query's own LIMIT is at most ``limit``: its answer is serialized whole, uncut."""
 
 
 # A reply is (status, payload): ("ok", (body, media_type, truncated)), ("syntax" or "error", message);
@@ -65,7 +67,7 @@ def execute(store: ox.Store, job: Job, base_iri: str) -> Reply:
     """Run one job; never raises (the parent maps the status to an exception)."""
     try:
         result = store.query(job.query, **query_options(base_iri, job.default_graphs, job.named_graphs))
-        answer = serialize_result(result, job.media_type, job.limit, job.prefixes)
+        answer = serialize_result(result, job.media_type, job.limit, job.prefixes, whole=job.within_limit)
     except SyntaxError as exc:
         return ("syntax", str(exc))
     except (OSError, ValueError, RuntimeError) as exc:
