@@ -1,6 +1,6 @@
-"""The home page's per-release values saved beside the release's database (web/release_facts.py):
-``twingraph serve`` saves them before its workers start, a saved file gives the same landing page as
-the store's queries, and a file that cannot be read is computed again instead of failing."""
+"""The per-release values (labels, sources, the home page's) saved beside the release's database
+(web/release_facts.py): ``twingraph serve`` saves them before its workers start, a saved file gives
+the same landing page as the store's queries, and a file that cannot be read is computed again."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def test_saved_facts_read_back_as_computed(own_cache: Settings) -> None:
         computed = saved_facts(store, own_cache.base_iri, own_cache.store_cache_dir)
         assert path.is_file()
         assert read_facts(path) == computed == compute_facts(store)
-        assert computed.cities and computed.pairs and computed.counts
+        assert computed.cities and computed.pairs and computed.counts and computed.labels and computed.sources
         other = facts_path(store, "https://example.org/other/", own_cache.store_cache_dir)
         assert other != path, "another base IRI gives other IRIs: never the same file"
     finally:

@@ -1,9 +1,10 @@
-"""The home page's per-release values, computed once per release and saved beside its database.
+"""What every worker needs first about the release (labels, sources, the home page's values), saved once.
 
-The landing page shows the number of instances per class and the world map of every partnership.
-Both come from whole-release queries (about 16,000 map rows and 11,000 pairs on the world graph)
-that a fresh server worker used to run, and turn into Python values, on its first ``/``: most of
-the time `make serve` took to its first answer. The release never changes under a server, so
+Every page names resources by the site's labels and sources (labels.py); the landing page shows the
+number of instances per class and the world map of every partnership. All come from whole-release
+queries (tens of thousands of label rows, 16,000 map rows and 11,000 pairs on the world graph)
+that a fresh server worker used to run, and turn into Python values, before or on its first ``/``:
+most of the processor time `make serve` took to its first answer. The release never changes under a server, so
 ``twingraph serve`` computes them once per release, in the same fresh interpreter that saves the
 reconciliation index (serve.py), and every worker reads them back (JSON, a few milliseconds).
 
@@ -16,6 +17,7 @@ unreadable file means computing them from the store, as before.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -23,14 +25,22 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from twingraph.queries import load_query
-from twingraph.store import Store
+from twingraph.store import Store, Term
+from twingraph.store.base import Row
 from twingraph.store.database import cache_root
-from twingraph.web.labels import app_cached, term_text
-from twingraph.web.state import get_settings, get_store
+from twingraph.web.state import current_state, get_settings, get_store
 
 SUFFIX = ".home-facts.json"
-_QUERIES = ("pages/home-counts", "pages/map-cities", "pages/map-pairs")
+_QUERIES = ("pages/home-counts", "pages/map-cities", "pages/map-pairs", "pages/labels", "pages/sources")
+
+
+def term_text(term: Term) -> str:
+    """The lexical form of a literal or the IRI of a node (as labels.term_text: labels.py imports this
+    module, so it cannot be imported from there)."""
+    return str(term) if isinstance(term, ox.Triple) else term.value
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,8 @@ class ReleaseFacts:
     counts: dict[str, int]  # instances per class IRI, in the query's order
     cities: list[tuple[str, float, float, str]]  # (city IRI, lat, long, country code or "")
     pairs: list[tuple[str, str]]  # partnered cities (IRIs), as the query gives them
+    labels: list[tuple[str, str, str, bool]]  # (IRI, label, language or "", alternative?): labels.rq
+    sources: list[tuple[str, str | None, str | None, str | None]]  # (source, url, publisher, confidence)
 
 
 def compute_facts(store: Store) -> ReleaseFacts:
@@ -54,7 +66,25 @@ def compute_facts(store: Store) -> ReleaseFacts:
             country = term_text(row["country"]) if row.get("country") is not None else ""
             cities[city] = (city, float(term_text(row["lat"])), float(term_text(row["long"])), country)
     pairs = [(term_text(row["a"]), term_text(row["b"])) for row in store.select(load_query(_QUERIES[2]))]
-    return ReleaseFacts(counts, list(cities.values()), pairs)
+    labels = []
+    for row in store.select(load_query(_QUERIES[3])):
+        label = row["label"]
+        assert isinstance(label, ox.Literal)
+        labels.append((term_text(row["x"]), label.value, label.language or "", "alt" in row))
+
+    def optional(row: Row, name: str) -> str | None:
+        return term_text(row[name]) if name in row else None
+
+    sources = [
+        (
+            term_text(row["source"]),
+            optional(row, "url"),
+            optional(row, "publisher"),
+            optional(row, "confidence"),
+        )
+        for row in store.select(load_query(_QUERIES[4]))
+    ]
+    return ReleaseFacts(counts, list(cities.values()), pairs, labels, sources)
 
 
 def facts_path(store: Store, base_iri: str, cache_dir: str | Path | None) -> Path:
@@ -74,6 +104,8 @@ def read_facts(path: Path) -> ReleaseFacts | None:
             {str(k): int(v) for k, v in saved["counts"].items()},
             [(str(c), float(lat), float(long), str(cc)) for c, lat, long, cc in saved["cities"]],
             [(str(a), str(b)) for a, b in saved["pairs"]],
+            [(str(x), str(label), str(lang), bool(alt)) for x, label, lang, alt in saved["labels"]],
+            [(str(iri), url, publisher, confidence) for iri, url, publisher, confidence in saved["sources"]],
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
@@ -86,7 +118,7 @@ def write_facts(facts: ReleaseFacts, path: Path) -> None:
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump({"counts": facts.counts, "cities": facts.cities, "pairs": facts.pairs}, out)
+            json.dump(dataclasses.asdict(facts), out)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -112,7 +144,7 @@ def release_facts() -> ReleaseFacts:
         settings = get_settings()
         return saved_facts(get_store(), settings.base_iri, settings.store_cache_dir or None)
 
-    return app_cached("release-facts", "", load)
+    return current_state().pages.get("release-facts", "", load)
 
 
 def save_configured() -> None:
