@@ -11,7 +11,8 @@ in ``SHA256SUMS`` must be there with that digest, and the dump must load into th
 database. A partial or corrupted release stops ``twingraph serve`` with one line saying what is wrong
 (exit code 2) instead of workers failing to boot one after another.
 It also saves the release's reconciliation index once (reconcile/saved.py), which every worker reads
-before it serves: a fresh worker's first reconciliation answer waits for no build.
+before it serves: a fresh worker's first reconciliation answer waits for no build; and the home page's
+per-release values (web/release_facts.py): its first ``/`` runs no whole-release query.
 
 SIGTERM or SIGINT is a graceful shutdown: the socket stops accepting, requests under way get up to
 ``query_timeout + GRACE_SECONDS`` to finish, and a worker's SPARQL query processes end with it
@@ -140,6 +141,7 @@ def check_release(settings: Settings) -> Path:
     folder = resolve_release(settings)
     verify_release(folder)
     from twingraph.store import StoreError, open_store
+    from twingraph.web.release_facts import facts_path
 
     try:
         store = open_store(settings)
@@ -148,30 +150,38 @@ def check_release(settings: Settings) -> Path:
         raise ReleaseError(
             f"release {folder.name!r} cannot be loaded: {lines[0] if lines else type(exc).__name__}"
         ) from exc
-    saved = index_path(store, settings.store_cache_dir or None)
+    cache_dir = settings.store_cache_dir or None
+    missing = [
+        module
+        for module, saved in (
+            ("twingraph.reconcile.saved", index_path(store, cache_dir)),
+            ("twingraph.web.release_facts", facts_path(store, settings.base_iri, cache_dir)),
+        )
+        if not saved.is_file()
+    ]
     store.close()
     del store  # the main process keeps no database open; each worker opens its own
-    if not saved.is_file():
-        save_index_apart(settings)
+    if missing:
+        save_index_apart(settings, missing)
     return folder
 
 
-_SAVE_INDEX = "from twingraph.reconcile.saved import save_configured; save_configured()"
-
-
-def save_index_apart(settings: Settings) -> None:
-    """Build and save the release's reconciliation index in a fresh interpreter, once per release, so
-    that every worker reads it at start instead of building it (reconcile/saved.py).
+def save_index_apart(settings: Settings, modules: list[str] | None = None) -> None:
+    """Build and save the release's reconciliation index and the home page's values in a fresh
+    interpreter, once per release, so that every worker reads them at start instead of building them
+    (reconcile/saved.py, web/release_facts.py). ``modules``: which of the two to save (default both).
 
     Apart so that the main process, whose memory counts beside its workers', does not keep the index's
     objects (Python seldom returns freed memory to the system). A failure only costs speed: the
     workers then build the index themselves, as before.
     """
+    chosen = modules or ["twingraph.reconcile.saved", "twingraph.web.release_facts"]
+    code = "; ".join(f"import {module}; {module}.save_configured()" for module in chosen)
     env = {**os.environ, **settings_environment(settings)}
-    done = subprocess.run([sys.executable, "-c", _SAVE_INDEX], env=env, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        logging.getLogger(__name__).warning("reconciliation index not saved: %s", last)
+        logging.getLogger(__name__).warning("reconciliation index or home page values not saved: %s", last)
 
 
 def serve(settings: Settings) -> None:

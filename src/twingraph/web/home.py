@@ -8,7 +8,8 @@ from flask import Blueprint, Response, request
 
 from twingraph.queries import load_query
 from twingraph.web.i18n import Language
-from twingraph.web.labels import app_cached, site_data, term_text
+from twingraph.web.labels import app_cached, site_data
+from twingraph.web.release_facts import release_facts
 from twingraph.web.render import current_language, render_page
 from twingraph.web.state import get_settings, get_store
 from twingraph.web.uris import RESOURCE_TYPES, ResourceType
@@ -76,9 +77,8 @@ def index() -> Response:
 
 
 def instance_counts() -> dict[str, int]:
-    """Number of instances per class of the ontology (one query: home-counts.rq), in its order."""
-    rows = get_store().select(load_query("pages/home-counts"))
-    return {term_text(row["class"]): int(term_text(row["count"])) for row in rows}
+    """Number of instances per class of the ontology (home-counts.rq), in its order."""
+    return release_facts().counts  # computed once per release (release_facts.py)
 
 
 def _resource_type(segment: str) -> ResourceType:

@@ -13,9 +13,9 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
-from twingraph.queries import load_query
 from twingraph.store import Term
 from twingraph.web.i18n import Language, pick
+from twingraph.web.release_facts import release_facts
 from twingraph.web.state import current_state, get_settings, get_store
 from twingraph.web.uris import UriScheme
 
@@ -66,21 +66,14 @@ class SiteData:
 
 
 def _build() -> SiteData:
-    store = get_store()
-    data = SiteData(version=store.version, uris=UriScheme(get_settings().base_iri))
-    for row in store.select(load_query("pages/labels")):
-        label = row["label"]
-        assert isinstance(label, ox.Literal)
-        target = data.alt_labels if "alt" in row else data.labels
-        target[term_text(row["x"])].append((label.value, label.language or ""))
-    for row in store.select(load_query("pages/sources")):
-        iri = term_text(row["source"])
-        data.sources[iri] = SourceInfo(
-            iri=iri,
-            url=term_text(row["url"]) if "url" in row else None,
-            publisher=term_text(row["publisher"]) if "publisher" in row else None,
-            confidence=term_text(row["confidence"]) if "confidence" in row else None,
-        )
+    # The rows of labels.rq and sources.rq, read once per release and saved (release_facts.py).
+    facts = release_facts()
+    data = SiteData(version=get_store().version, uris=UriScheme(get_settings().base_iri))
+    for iri, text, language, alternative in facts.labels:
+        target = data.alt_labels if alternative else data.labels
+        target[iri].append((text, language))
+    for iri, url, publisher, confidence in facts.sources:
+        data.sources[iri] = SourceInfo(iri=iri, url=url, publisher=publisher, confidence=confidence)
     return data
 
 

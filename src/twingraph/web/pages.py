@@ -7,16 +7,16 @@ import json
 from flask import Blueprint, Response, abort, render_template, request
 
 from twingraph.names import name_key
-from twingraph.queries import load_query
 from twingraph.web.conneg import add_vary, revalidate
 from twingraph.web.ego import ego_query
 from twingraph.web.i18n import Language
-from twingraph.web.labels import app_cached, site_data, term_text
+from twingraph.web.labels import app_cached, site_data
 from twingraph.web.list_formats import FORMATS as LIST_FORMATS
 from twingraph.web.list_formats import list_csv, list_json
 from twingraph.web.lists import FACETS, PAGE_SIZE, build_list, list_rows
 from twingraph.web.maps import MapView, PlacedCity, world_map
 from twingraph.web.reconcile import get_index
+from twingraph.web.release_facts import release_facts
 from twingraph.web.render import current_language, html_variant, render_page, url_with
 from twingraph.web.search import search
 from twingraph.web.state import get_store
@@ -144,16 +144,9 @@ def overview(lang: Language) -> MapView | None:
 
 
 def _overview(lang: Language) -> MapView | None:
-    store = get_store()
-    cities: dict[str, PlacedCity] = {}
-    for row in store.select(load_query("pages/map-cities")):
-        city = term_text(row["city"])
-        if city not in cities:
-            country = term_text(row["country"]) if row.get("country") is not None else ""
-            cities[city] = PlacedCity(
-                city, float(term_text(row["lat"])), float(term_text(row["long"])), country
-            )
-    pairs = [(term_text(r["a"]), term_text(r["b"])) for r in store.select(load_query("pages/map-pairs"))]
+    facts = release_facts()  # the release's map rows, computed once per release (release_facts.py)
+    cities = {city: PlacedCity(city, lat, long, country) for city, lat, long, country in facts.cities}
+    pairs = facts.pairs
     codes = {c.country for c in cities.values() if c.country}
     names = {code: str(lang.locale.territories.get(code, code)) for code in codes}
     hrefs = {code: f"/list/city?country={code}" for code in codes}
