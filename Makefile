@@ -16,7 +16,7 @@ BENCHSTAMP := $(VENV)/.bench
 # Benchmark work folder: generated data, built releases and the peers' databases (reused between runs).
 BENCH_WORK ?= /tmp/twingraph-bench
 
-.PHONY: serve test build validate stats lint docs clean sysdeps bench bench-quick
+.PHONY: serve test build validate stats lint docs clean sysdeps bench bench-quick screenshots
 .PHONY: fuzz load soak lock audit
 
 $(STAMP): pyproject.toml
@@ -124,6 +124,10 @@ test: $(STAMP) $(SYSSTAMP) $(CLIENTSSTAMP)
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not serial"
 	$(BIN)/python -m pytest -m serial
+
+# The page screenshots in docs/screenshots (docs/pages.md), taken by the browser views test.
+screenshots: $(STAMP) $(SYSSTAMP)
+	TWINGRAPH_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/web/test_pages_views.py -k test_page_type
 
 clean:
 	rm -rf $(VENV) dist .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache

@@ -118,6 +118,12 @@ def _running(pid: int) -> bool:
     return any(state not in ("Z", "X") for state in states)
 
 
+# A client's connect can still land on the killed worker's listening socket for a moment after its
+# threads have all exited (seen once in a clean-clone run under heavy load: a lost request that had
+# started just after); a request started later than this is not the kill's and must not be lost.
+TEARDOWN_SECONDS = 0.25
+
+
 @dataclass
 class Kill:
     """When the signal was sent, and when the process had gone (its sockets closed with it)."""
@@ -126,9 +132,10 @@ class Kill:
     gone: float
 
     def in_flight(self, outcome: Outcome) -> bool:
-        """Whether ``outcome``'s request was sent before the process had gone and ended after the kill:
-        a request the killed process had taken (or that was queued on its socket)."""
-        return outcome.started <= self.gone and outcome.ended >= self.sent
+        """Whether ``outcome``'s request was sent before the process had gone (give or take
+        ``TEARDOWN_SECONDS``) and ended after the kill: a request the killed process had taken, or
+        that was queued on its socket."""
+        return outcome.started <= self.gone + TEARDOWN_SECONDS and outcome.ended >= self.sent
 
 
 def _run_with_kill(server: RunningServer, base: str, victim: int) -> tuple[list[Outcome], Kill]:
@@ -184,7 +191,9 @@ def test_killing_a_web_worker_loses_only_its_requests_and_it_is_replaced(
     assert len(outcomes) > 50, f"only {len(outcomes)} requests"
     assert len(lost) <= CLIENTS, [(o.status, o.error) for o in lost]
     assert all(kill.in_flight(o) for o in lost), [
-        (o.started - kill.sent, o.ended - kill.sent, kill.gone - kill.sent, o.status, o.error) for o in lost
+        (o.started - kill.sent, o.ended - kill.sent, kill.gone - kill.sent, o.status, o.error)
+        for o in lost
+        if not kill.in_flight(o)
     ]
     after = [o for o in outcomes if o.started > kill.gone]
     assert after and all(o.status == 200 for o in after), "the other worker served everything after"
