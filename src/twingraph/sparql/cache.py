@@ -7,13 +7,10 @@ a repeated query costs a dictionary look-up. The cache is bounded both in entrie
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import threading
 from dataclasses import dataclass
 
-from cachetools import LRUCache
-
+from twingraph.bounded_cache import BoundedCache
 from twingraph.store.base import Dataset, QueryAnswer
 
 
@@ -42,40 +39,10 @@ class CacheKey:
         return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()[:32]
 
 
-class ResultCache:
-    """A thread-safe LRU cache of answers, at most ``entries`` of them and ``max_bytes`` in all."""
+class ResultCache(BoundedCache[CacheKey, QueryAnswer]):
+    """A thread-safe LRU cache of answers, at most ``entries`` of them and ``max_bytes`` in all: each
+    answer weighs at least ``max_bytes / entries``."""
 
     def __init__(self, entries: int, max_bytes: int) -> None:
-        self._floor = max(1, max_bytes // max(1, entries))
-        self._cache: LRUCache[CacheKey, QueryAnswer] = LRUCache(max(1, max_bytes), getsizeof=self._weight)
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def _weight(self, answer: QueryAnswer) -> int:
-        return max(self._floor, len(answer.body) + 200)
-
-    def get(self, key: CacheKey) -> QueryAnswer | None:
-        """The cached answer, or None."""
-        with self._lock:
-            answer = self._cache.get(key)
-            if answer is None:
-                self.misses += 1
-            else:
-                self.hits += 1
-            return answer
-
-    def put(self, key: CacheKey, answer: QueryAnswer) -> None:
-        """Keep an answer (one larger than the whole budget is not kept)."""
-        with self._lock, contextlib.suppress(ValueError):
-            self._cache[key] = answer
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._cache)
-
-    @property
-    def size(self) -> int:
-        """Bytes the cache counts as used."""
-        with self._lock:
-            return int(self._cache.currsize)
+        floor = max(1, max_bytes // max(1, entries))
+        super().__init__(max_bytes, weight=lambda answer: max(floor, len(answer.body) + 200))

@@ -19,14 +19,13 @@ recently used first. Nothing is rendered ahead: a page costs memory only once so
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cachetools import LRUCache
 from flask import Flask, Response, g, request
 from werkzeug.datastructures import Headers
+
+from twingraph.bounded_cache import BoundedCache
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -97,42 +96,11 @@ class Rendered:
         return KeptResponse([self.body], status=self.status, headers=CheckedHeaders.of_checked(self.headers))
 
 
-class RenderCache:
+class RenderCache(BoundedCache[RenderKey, Rendered]):
     """A thread-safe LRU cache of rendered answers, at most ``max_bytes`` in all (0: keeps nothing)."""
 
     def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max(0, max_bytes)
-        self._cache: LRUCache[RenderKey, Rendered] = LRUCache(max(1, self.max_bytes), getsizeof=_weight)
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key: RenderKey) -> Rendered | None:
-        """The rendered answer of ``key``, or None."""
-        with self._lock:
-            found = self._cache.get(key)
-            if found is None:
-                self.misses += 1
-            else:
-                self.hits += 1
-            return found
-
-    def put(self, key: RenderKey, rendered: Rendered) -> None:
-        """Keep an answer (one heavier than the whole budget is not kept)."""
-        if not self.max_bytes:
-            return
-        with self._lock, contextlib.suppress(ValueError):  # ValueError: larger than the cache
-            self._cache[key] = rendered
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._cache)
-
-    @property
-    def size(self) -> int:
-        """Bytes the cache counts as used."""
-        with self._lock:
-            return int(self._cache.currsize)
+        super().__init__(max_bytes, weight=_weight)
 
 
 def _weight(rendered: Rendered) -> int:
