@@ -13,7 +13,7 @@ from typing import Any
 from twingraph.web.api_docs_reconcile import RECONCILE_OPERATIONS
 from twingraph.web.api_docs_reconcile_v1 import RECONCILE_V1_OPERATIONS
 from twingraph.web.api_docs_versions import VERSIONS_OPERATIONS
-from twingraph.web.api_params import ACCEPT_LANGUAGE, LISTED_SEGMENTS, SEGMENTS
+from twingraph.web.api_params import ACCEPT_LANGUAGE, LISTED_SEGMENTS, SEGMENTS, param
 from twingraph.web.api_schemas import SCHEMAS
 
 __all__ = ["OPERATIONS", "SCHEMAS"]
@@ -54,14 +54,12 @@ OPERATIONS: dict[str, dict[str, Any]] = {
                 "style": "form",
                 "explode": True,
             },
-            {
-                "name": "format",
-                "in": "query",
-                "description": "A result format by name (json, xml, csv, tsv, turtle, "
-                "...), instead of Accept.",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            param(
+                "format",
+                "query",
+                ("A result format by name (json, xml, csv, tsv, turtle, ...), instead of Accept."),
+                {"type": "string"},
+            ),
         ],
     },
     "post /sparql": {
@@ -147,13 +145,9 @@ OPERATIONS: dict[str, dict[str, Any]] = {
                 "schema": {"type": "string", "pattern": "^[a-z0-9-]+(\\.(html|ttl|jsonld|nt|rdf|trig|nq))?$"},
                 "example": "amiens",
             },
-            {
-                "name": "lang",
-                "in": "query",
-                "description": "Language of the page (en, de); remembered in a cookie.",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            param(
+                "lang", "query", "Language of the page (en, de); remembered in a cookie.", {"type": "string"}
+            ),
             ACCEPT_LANGUAGE,
         ],
     },
@@ -169,16 +163,15 @@ OPERATIONS: dict[str, dict[str, Any]] = {
                 "schema": {"type": "string"},
                 "example": "Amiens",
             },
-            {
-                "name": "type",
-                "in": "query",
-                "description": "Only this type segment.",
-                "required": False,
-                "schema": {
+            param(
+                "type",
+                "query",
+                "Only this type segment.",
+                {
                     "type": "string",
                     "enum": SEGMENTS,
                 },
-            },
+            ),
             ACCEPT_LANGUAGE,
         ],
     },
@@ -186,44 +179,19 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "summary": "All resources of one type (HTML), sortable and filterable.",
         "statuses": ["200", "304", "404"],
         "parameters": [
-            {
-                "name": "segment",
-                "in": "path",
-                "description": "A listed type segment.",
-                "required": True,
-                "schema": {
+            param(
+                "segment",
+                "path",
+                "A listed type segment.",
+                {
                     "type": "string",
                     "enum": LISTED_SEGMENTS,
                 },
-            },
-            {
-                "name": "q",
-                "in": "query",
-                "description": "Filter text.",
-                "required": False,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "sort",
-                "in": "query",
-                "description": "Column to sort by.",
-                "required": False,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "order",
-                "in": "query",
-                "description": "asc or desc.",
-                "required": False,
-                "schema": {"type": "string", "enum": ["asc", "desc"]},
-            },
-            {
-                "name": "page",
-                "in": "query",
-                "description": "Page number.",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 1},
-            },
+            ),
+            param("q", "query", "Filter text.", {"type": "string"}),
+            param("sort", "query", "Column to sort by.", {"type": "string"}),
+            param("order", "query", "asc or desc.", {"type": "string", "enum": ["asc", "desc"]}),
+            param("page", "query", "Page number.", {"type": "integer", "minimum": 1}),
             ACCEPT_LANGUAGE,
         ],
     },
@@ -235,13 +203,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "summary": "The listing of releases in the format the suffix names.",
         "statuses": ["200", "304", "308", "404"],
         "parameters": [
-            {
-                "name": "suffix",
-                "in": "path",
-                "description": "json or html.",
-                "required": True,
-                "schema": {"type": "string", "enum": ["json", "html"]},
-            }
+            param("suffix", "path", "json or html.", {"type": "string", "enum": ["json", "html"]})
         ],
     },
     "get /dumps/{version}/": {
@@ -263,20 +225,8 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "names; latest redirects to the newest.",
         "statuses": ["200", "302", "304", "404"],
         "parameters": [
-            {
-                "name": "version",
-                "in": "path",
-                "description": "A semantic version, or latest.",
-                "required": True,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "suffix",
-                "in": "path",
-                "description": "json or html.",
-                "required": True,
-                "schema": {"type": "string", "enum": ["json", "html"]},
-            },
+            param("version", "path", "A semantic version, or latest.", {"type": "string"}),
+            param("suffix", "path", "json or html.", {"type": "string", "enum": ["json", "html"]}),
         ],
     },
     "get /dumps/{version}/{name}": {
@@ -299,13 +249,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
                 "schema": {"type": "string"},
                 "example": "SHA256SUMS",
             },
-            {
-                "name": "Range",
-                "in": "header",
-                "description": "A byte range (RFC 9110).",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            param("Range", "header", "A byte range (RFC 9110).", {"type": "string"}),
         ],
     },
     "get /.well-known/void": {
@@ -321,29 +265,16 @@ OPERATIONS: dict[str, dict[str, Any]] = {
 
 # The facets of every list and its downloads (web/lists.py FACETS), documented once for both routes.
 _LIST_FACETS = [
-    {
-        "name": name,
-        "in": "query",
-        "description": f"Keep the rows whose {name} is this value (repeatable).",
-        "required": False,
-        "schema": {"type": "string"},
-    }
+    param(name, "query", f"Keep the rows whose {name} is this value (repeatable).", {"type": "string"})
     for name in ("country", "kind", "status", "decade", "source")
 ] + [
-    {
-        "name": "_size",
-        "in": "query",
-        "description": "Rows per page.",
-        "required": False,
-        "schema": {"type": "integer", "minimum": 1},
-    },
-    {
-        "name": "_format",
-        "in": "query",
-        "description": "csv or json: the rows of this view as data.",
-        "required": False,
-        "schema": {"type": "string", "enum": ["csv", "json"]},
-    },
+    param("_size", "query", "Rows per page.", {"type": "integer", "minimum": 1}),
+    param(
+        "_format",
+        "query",
+        "csv or json: the rows of this view as data.",
+        {"type": "string", "enum": ["csv", "json"]},
+    ),
 ]
 OPERATIONS["get /list/{segment}"]["parameters"] += _LIST_FACETS
 OPERATIONS["get /list/{segment}.{suffix}"] = {
@@ -351,27 +282,13 @@ OPERATIONS["get /list/{segment}.{suffix}"] = {
     "statuses": ["200", "304", "404"],
     "parameters": [
         *OPERATIONS["get /list/{segment}"]["parameters"],
-        {
-            "name": "suffix",
-            "in": "path",
-            "description": "csv or json.",
-            "required": True,
-            "schema": {"type": "string", "enum": ["csv", "json"]},
-        },
+        param("suffix", "path", "csv or json.", {"type": "string", "enum": ["csv", "json"]}),
     ],
 }
 OPERATIONS["get /network/{slug}.rq"] = {
     "summary": "The SPARQL query that draws a city's ego network (its partners and theirs).",
     "statuses": ["200", "304", "404"],
-    "parameters": [
-        {
-            "name": "slug",
-            "in": "path",
-            "description": "The city's slug.",
-            "required": True,
-            "schema": {"type": "string"},
-        }
-    ],
+    "parameters": [param("slug", "path", "The city's slug.", {"type": "string"})],
 }
 
 OPERATIONS.update(RECONCILE_OPERATIONS)

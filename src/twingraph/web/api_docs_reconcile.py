@@ -5,7 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from twingraph.web.api_params import ACCEPT_LANGUAGE
+from twingraph.web.api_params import ACCEPT_LANGUAGE, LIMIT, PREFIX, param
+
+# JSONP callback and paging, the same on every 0.2 endpoint that takes them.
+CALLBACK = param(
+    "callback",
+    "query",
+    "JSONP: wrap the JSON answer in a call of this JavaScript function (a dotted identifier).",
+    {
+        "type": "string",
+        "pattern": "^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*$",
+        "maxLength": 128,
+    },
+)
+CURSOR = param("cursor", "query", "Offset of the first result.", {"type": "integer", "minimum": 0})
+
 
 RECONCILE_OPERATIONS: dict[str, dict[str, Any]] = {
     "get /reconcile": {
@@ -20,25 +34,8 @@ RECONCILE_OPERATIONS: dict[str, dict[str, Any]] = {
                 "schema": {"type": "string"},
                 "example": '{"q0": {"query": "Amiens", "type": "City"}}',
             },
-            {
-                "name": "extend",
-                "in": "query",
-                "description": "A JSON data extension request {ids, properties}.",
-                "required": False,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "callback",
-                "in": "query",
-                "description": "JSONP: wrap the JSON answer in a call of this "
-                "JavaScript function (a dotted identifier).",
-                "required": False,
-                "schema": {
-                    "type": "string",
-                    "pattern": "^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*$",
-                    "maxLength": 128,
-                },
-            },
+            param("extend", "query", "A JSON data extension request {ids, properties}.", {"type": "string"}),
+            CALLBACK,
             ACCEPT_LANGUAGE,
         ],
     },
@@ -46,18 +43,7 @@ RECONCILE_OPERATIONS: dict[str, dict[str, Any]] = {
         "summary": "The same as GET, with the parameters in a form body.",
         "statuses": ["200", "400", "413", "429", "503"],
         "parameters": [
-            {
-                "name": "callback",
-                "in": "query",
-                "description": "JSONP: wrap the JSON answer in a call of this "
-                "JavaScript function (a dotted identifier).",
-                "required": False,
-                "schema": {
-                    "type": "string",
-                    "pattern": "^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*$",
-                    "maxLength": 128,
-                },
-            },
+            CALLBACK,
             ACCEPT_LANGUAGE,
         ],
         "request_body": {
@@ -83,40 +69,10 @@ RECONCILE_OPERATIONS: dict[str, dict[str, Any]] = {
                 "schema": {"type": "string"},
                 "example": "Ami",
             },
-            {
-                "name": "cursor",
-                "in": "query",
-                "description": "Offset of the first result.",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 0},
-            },
-            {
-                "name": "limit",
-                "in": "query",
-                "description": "Most results (capped).",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 1},
-            },
-            {
-                "name": "type",
-                "in": "query",
-                "description": "Only entities of this type (class IRI or id).",
-                "required": False,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "callback",
-                "in": "query",
-                "description": "JSONP: wrap the JSON answer in a call "
-                "of this JavaScript function (a dotted "
-                "identifier).",
-                "required": False,
-                "schema": {
-                    "type": "string",
-                    "pattern": "^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*$",
-                    "maxLength": 128,
-                },
-            },
+            CURSOR,
+            LIMIT,
+            param("type", "query", "Only entities of this type (class IRI or id).", {"type": "string"}),
+            CALLBACK,
             ACCEPT_LANGUAGE,
         ],
     },
@@ -124,40 +80,10 @@ RECONCILE_OPERATIONS: dict[str, dict[str, Any]] = {
         "summary": "Types whose label starts with the prefix.",
         "statuses": ["200", "400", "429"],
         "parameters": [
-            {
-                "name": "prefix",
-                "in": "query",
-                "description": "What the user has typed so far.",
-                "required": True,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "cursor",
-                "in": "query",
-                "description": "Offset of the first result.",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 0},
-            },
-            {
-                "name": "limit",
-                "in": "query",
-                "description": "Most results (capped).",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 1},
-            },
-            {
-                "name": "callback",
-                "in": "query",
-                "description": "JSONP: wrap the JSON answer in a call of "
-                "this JavaScript function (a dotted "
-                "identifier).",
-                "required": False,
-                "schema": {
-                    "type": "string",
-                    "pattern": "^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*$",
-                    "maxLength": 128,
-                },
-            },
+            PREFIX,
+            CURSOR,
+            LIMIT,
+            CALLBACK,
             ACCEPT_LANGUAGE,
         ],
     },
@@ -165,40 +91,10 @@ RECONCILE_OPERATIONS: dict[str, dict[str, Any]] = {
         "summary": "Properties whose id, name or alias starts with the prefix.",
         "statuses": ["200", "400", "429"],
         "parameters": [
-            {
-                "name": "prefix",
-                "in": "query",
-                "description": "What the user has typed so far.",
-                "required": True,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "cursor",
-                "in": "query",
-                "description": "Offset of the first result.",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 0},
-            },
-            {
-                "name": "limit",
-                "in": "query",
-                "description": "Most results (capped).",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 1},
-            },
-            {
-                "name": "callback",
-                "in": "query",
-                "description": "JSONP: wrap the JSON answer in a call "
-                "of this JavaScript function (a dotted "
-                "identifier).",
-                "required": False,
-                "schema": {
-                    "type": "string",
-                    "pattern": "^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*$",
-                    "maxLength": 128,
-                },
-            },
+            PREFIX,
+            CURSOR,
+            LIMIT,
+            CALLBACK,
             ACCEPT_LANGUAGE,
         ],
     },
@@ -206,33 +102,9 @@ RECONCILE_OPERATIONS: dict[str, dict[str, Any]] = {
         "summary": "Data extension: the properties proposed for a type.",
         "statuses": ["200", "400", "429"],
         "parameters": [
-            {
-                "name": "type",
-                "in": "query",
-                "description": "A type (class IRI or id).",
-                "required": False,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "limit",
-                "in": "query",
-                "description": "Most results (capped).",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 1},
-            },
-            {
-                "name": "callback",
-                "in": "query",
-                "description": "JSONP: wrap the JSON answer in a call of "
-                "this JavaScript function (a dotted "
-                "identifier).",
-                "required": False,
-                "schema": {
-                    "type": "string",
-                    "pattern": "^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*$",
-                    "maxLength": 128,
-                },
-            },
+            param("type", "query", "A type (class IRI or id).", {"type": "string"}),
+            LIMIT,
+            CALLBACK,
             ACCEPT_LANGUAGE,
         ],
     },

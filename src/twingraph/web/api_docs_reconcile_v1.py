@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from twingraph.web.api_params import LIMIT, PREFIX, param
+
 RECONCILE_V1_OPERATIONS: dict[str, dict[str, Any]] = {
     "get /reconcile/1.0": {
         "summary": "The service manifest of the Reconciliation API 1.0 draft (links the 0.2 service).",
         "statuses": ["200", "429"],
         "parameters": [
-            {
-                "name": "Accept-Language",
-                "in": "header",
-                "description": "Languages the reader prefers (labels and page text).",
-                "required": False,
-                "schema": {"type": "string"},
-            }
+            param(
+                "Accept-Language",
+                "header",
+                "Languages the reader prefers (labels and page text).",
+                {"type": "string"},
+            )
         ],
     },
     "post /reconcile/1.0/match": {
@@ -25,13 +26,12 @@ RECONCILE_V1_OPERATIONS: dict[str, dict[str, Any]] = {
         "[...]}]}.",
         "statuses": ["200", "400", "413", "415", "429"],
         "parameters": [
-            {
-                "name": "Accept-Language",
-                "in": "header",
-                "description": "Languages the reader prefers (labels and page text).",
-                "required": False,
-                "schema": {"type": "string"},
-            }
+            param(
+                "Accept-Language",
+                "header",
+                "Languages the reader prefers (labels and page text).",
+                {"type": "string"},
+            )
         ],
         "request_body": {
             "required": True,
@@ -57,13 +57,12 @@ RECONCILE_V1_OPERATIONS: dict[str, dict[str, Any]] = {
         '[{"candidates": [...]}]}.',
         "statuses": ["200", "400", "413", "415", "429"],
         "parameters": [
-            {
-                "name": "Accept-Language",
-                "in": "header",
-                "description": "Languages the reader prefers (labels and page text).",
-                "required": False,
-                "schema": {"type": "string"},
-            }
+            param(
+                "Accept-Language",
+                "header",
+                "Languages the reader prefers (labels and page text).",
+                {"type": "string"},
+            )
         ],
         "request_body": {
             "required": True,
@@ -87,142 +86,71 @@ RECONCILE_V1_OPERATIONS: dict[str, dict[str, Any]] = {
         "summary": "Entities whose name starts with the prefix, or whose identifier it is.",
         "statuses": ["200", "400", "429"],
         "parameters": [
-            {
-                "name": "prefix",
-                "in": "query",
-                "description": "What the user has typed so far.",
-                "required": True,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "offset",
-                "in": "query",
-                "description": "Number of suggestions to skip.",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 0},
-            },
-            {
-                "name": "limit",
-                "in": "query",
-                "description": "Most results (capped).",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 1},
-            },
-            {
-                "name": "type",
-                "in": "query",
-                "description": "Only entities of this type (or a subclass).",
-                "required": False,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "Accept-Language",
-                "in": "header",
-                "description": "Languages the reader prefers (labels and page text).",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            PREFIX,
+            param("offset", "query", "Number of suggestions to skip.", {"type": "integer", "minimum": 0}),
+            LIMIT,
+            param("type", "query", "Only entities of this type (or a subclass).", {"type": "string"}),
+            param(
+                "Accept-Language",
+                "header",
+                "Languages the reader prefers (labels and page text).",
+                {"type": "string"},
+            ),
         ],
     },
     "get /reconcile/1.0/suggest/type": {
         "summary": "Types whose label starts with the prefix.",
         "statuses": ["200", "400", "429"],
         "parameters": [
-            {
-                "name": "prefix",
-                "in": "query",
-                "description": "What the user has typed so far.",
-                "required": True,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "offset",
-                "in": "query",
-                "description": "Number of suggestions to skip.",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 0},
-            },
-            {
-                "name": "limit",
-                "in": "query",
-                "description": "Most results (capped).",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 1},
-            },
-            {
-                "name": "Accept-Language",
-                "in": "header",
-                "description": "Languages the reader prefers (labels and page text).",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            PREFIX,
+            param("offset", "query", "Number of suggestions to skip.", {"type": "integer", "minimum": 0}),
+            LIMIT,
+            param(
+                "Accept-Language",
+                "header",
+                "Languages the reader prefers (labels and page text).",
+                {"type": "string"},
+            ),
         ],
     },
     "get /reconcile/1.0/suggest/property": {
         "summary": "Properties whose id, name or alias starts with the prefix.",
         "statuses": ["200", "400", "429"],
         "parameters": [
-            {
-                "name": "prefix",
-                "in": "query",
-                "description": "What the user has typed so far.",
-                "required": True,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "offset",
-                "in": "query",
-                "description": "Number of suggestions to skip.",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 0},
-            },
-            {
-                "name": "limit",
-                "in": "query",
-                "description": "Most results (capped).",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 1},
-            },
-            {
-                "name": "Accept-Language",
-                "in": "header",
-                "description": "Languages the reader prefers (labels and page text).",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            PREFIX,
+            param("offset", "query", "Number of suggestions to skip.", {"type": "integer", "minimum": 0}),
+            LIMIT,
+            param(
+                "Accept-Language",
+                "header",
+                "Languages the reader prefers (labels and page text).",
+                {"type": "string"},
+            ),
         ],
     },
     "get /reconcile/1.0/preview": {
         "summary": "A small HTML card of one entity, for the client's preview iframe.",
         "statuses": ["200", "400", "404", "429"],
         "parameters": [
-            {
-                "name": "id",
-                "in": "query",
-                "description": "The entity's id, e.g. city/amiens.",
-                "required": True,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "Accept-Language",
-                "in": "header",
-                "description": "Languages the reader prefers (labels and page text).",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            param("id", "query", "The entity's id, e.g. city/amiens.", {"type": "string"}, required=True),
+            param(
+                "Accept-Language",
+                "header",
+                "Languages the reader prefers (labels and page text).",
+                {"type": "string"},
+            ),
         ],
     },
     "post /reconcile/1.0/extend": {
         "summary": 'Values of properties for entities ({"ids": [...], "properties": [{"id": ...}]}).',
         "statuses": ["200", "400", "413", "415", "429"],
         "parameters": [
-            {
-                "name": "Accept-Language",
-                "in": "header",
-                "description": "Languages the reader prefers (labels and page text).",
-                "required": False,
-                "schema": {"type": "string"},
-            }
+            param(
+                "Accept-Language",
+                "header",
+                "Languages the reader prefers (labels and page text).",
+                {"type": "string"},
+            )
         ],
         "request_body": {
             "required": True,
@@ -239,27 +167,14 @@ RECONCILE_V1_OPERATIONS: dict[str, dict[str, Any]] = {
         "summary": "Properties worth fetching for entities of a type.",
         "statuses": ["200", "400", "429"],
         "parameters": [
-            {
-                "name": "type",
-                "in": "query",
-                "description": "A type id, e.g. City.",
-                "required": True,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "limit",
-                "in": "query",
-                "description": "Most properties.",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 1},
-            },
-            {
-                "name": "Accept-Language",
-                "in": "header",
-                "description": "Languages the reader prefers (labels and page text).",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            param("type", "query", "A type id, e.g. City.", {"type": "string"}, required=True),
+            param("limit", "query", "Most properties.", {"type": "integer", "minimum": 1}),
+            param(
+                "Accept-Language",
+                "header",
+                "Languages the reader prefers (labels and page text).",
+                {"type": "string"},
+            ),
         ],
     },
 }

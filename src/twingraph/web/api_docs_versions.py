@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from twingraph.web.api_params import param
+
 VERSIONS_OPERATIONS: dict[str, dict[str, Any]] = {
     "get /releases/": {
         "summary": "Every served release, newest first (HTML, or JSON by Accept).",
@@ -13,49 +15,21 @@ VERSIONS_OPERATIONS: dict[str, dict[str, Any]] = {
     "get /releases/index.{suffix}": {
         "summary": "Every served release as HTML or JSON.",
         "statuses": ["200"],
-        "parameters": [
-            {
-                "name": "suffix",
-                "in": "path",
-                "description": "html or json",
-                "required": True,
-                "schema": {"type": "string"},
-            }
-        ],
+        "parameters": [param("suffix", "path", "html or json", {"type": "string"})],
     },
     "get /releases": {"summary": "Redirect to /releases/.", "statuses": ["308"]},
     "get /releases/{version}": {
         "summary": "Redirect to /releases/{version}/.",
         "statuses": ["308"],
-        "parameters": [
-            {
-                "name": "version",
-                "in": "path",
-                "description": "A release version.",
-                "required": True,
-                "schema": {"type": "string"},
-            }
-        ],
+        "parameters": [param("version", "path", "A release version.", {"type": "string"})],
     },
     "get /releases/{version}/{rest}": {
         "summary": "The whole site of one release (pages, /sparql, ...); "
         "answered here only for a version that is not served.",
         "statuses": ["404"],
         "parameters": [
-            {
-                "name": "version",
-                "in": "path",
-                "description": "A release version.",
-                "required": True,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "rest",
-                "in": "path",
-                "description": "A path of the site.",
-                "required": True,
-                "schema": {"type": "string"},
-            },
+            param("version", "path", "A release version.", {"type": "string"}),
+            param("rest", "path", "A path of the site.", {"type": "string"}),
         ],
     },
     "post /releases/{version}/{rest}": {
@@ -63,20 +37,8 @@ VERSIONS_OPERATIONS: dict[str, dict[str, Any]] = {
         "answered here only for a version that is not served.",
         "statuses": ["404"],
         "parameters": [
-            {
-                "name": "version",
-                "in": "path",
-                "description": "A release version.",
-                "required": True,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "rest",
-                "in": "path",
-                "description": "A path of the site.",
-                "required": True,
-                "schema": {"type": "string"},
-            },
+            param("version", "path", "A release version.", {"type": "string"}),
+            param("rest", "path", "A path of the site.", {"type": "string"}),
         ],
     },
     "get /timegate/{target}": {
@@ -84,34 +46,19 @@ VERSIONS_OPERATIONS: dict[str, dict[str, Any]] = {
         "in the release current at Accept-Datetime.",
         "statuses": ["302", "400", "404"],
         "parameters": [
-            {
-                "name": "target",
-                "in": "path",
-                "description": "doc/<type>/<slug> or id/<type>/<slug>",
-                "required": True,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "Accept-Datetime",
-                "in": "header",
-                "description": "RFC 1123 date, e.g. Thu, 31 May 2007 20:35:00 GMT.",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            param("target", "path", "doc/<type>/<slug> or id/<type>/<slug>", {"type": "string"}),
+            param(
+                "Accept-Datetime",
+                "header",
+                "RFC 1123 date, e.g. Thu, 31 May 2007 20:35:00 GMT.",
+                {"type": "string"},
+            ),
         ],
     },
     "get /timemap/{target}": {
         "summary": "Memento TimeMap: every release in which the resource exists (application/link-format).",
         "statuses": ["200", "404"],
-        "parameters": [
-            {
-                "name": "target",
-                "in": "path",
-                "description": "doc/<type>/<slug> or id/<type>/<slug>",
-                "required": True,
-                "schema": {"type": "string"},
-            }
-        ],
+        "parameters": [param("target", "path", "doc/<type>/<slug> or id/<type>/<slug>", {"type": "string"})],
     },
     "get /feed": {
         "summary": "Change feed: ActivityStreams 2.0 OrderedCollection of Create/Update/Delete "
@@ -121,67 +68,27 @@ VERSIONS_OPERATIONS: dict[str, dict[str, Any]] = {
     "get /feed/{version}": {
         "summary": "The activities of one release.",
         "statuses": ["200", "404"],
-        "parameters": [
-            {
-                "name": "version",
-                "in": "path",
-                "description": "A release version.",
-                "required": True,
-                "schema": {"type": "string"},
-            }
-        ],
+        "parameters": [param("version", "path", "A release version.", {"type": "string"})],
     },
     "get /feed/{version}/page/{number}": {
         "summary": "One OrderedCollectionPage of the feed.",
         "statuses": ["200", "404"],
         "parameters": [
-            {
-                "name": "version",
-                "in": "path",
-                "description": "A release version.",
-                "required": True,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "number",
-                "in": "path",
-                "description": "Page number, from 1.",
-                "required": True,
-                "schema": {"type": "string"},
-            },
+            param("version", "path", "A release version.", {"type": "string"}),
+            param("number", "path", "Page number, from 1.", {"type": "string"}),
         ],
     },
     "get /as-of/{year}": {
         "summary": "The partnerships active in a year with their status then (HTML, JSON or CSV by Accept).",
         "statuses": ["200", "404"],
-        "parameters": [
-            {
-                "name": "year",
-                "in": "path",
-                "description": "A year (1-9999).",
-                "required": True,
-                "schema": {"type": "string"},
-            }
-        ],
+        "parameters": [param("year", "path", "A year (1-9999).", {"type": "string"})],
     },
     "get /as-of/{year}.{suffix}": {
         "summary": "The partnerships active in a year, as json, csv or html.",
         "statuses": ["200", "404"],
         "parameters": [
-            {
-                "name": "year",
-                "in": "path",
-                "description": "A year (1-9999).",
-                "required": True,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "suffix",
-                "in": "path",
-                "description": "json, csv or html",
-                "required": True,
-                "schema": {"type": "string"},
-            },
+            param("year", "path", "A year (1-9999).", {"type": "string"}),
+            param("suffix", "path", "json, csv or html", {"type": "string"}),
         ],
     },
     "post /q": {
@@ -192,14 +99,6 @@ VERSIONS_OPERATIONS: dict[str, dict[str, Any]] = {
     "get /q/{link_id}": {
         "summary": "A pinned query's answer: the same bytes in the same format, forever.",
         "statuses": ["200", "404"],
-        "parameters": [
-            {
-                "name": "link_id",
-                "in": "path",
-                "description": "The permalink's id.",
-                "required": True,
-                "schema": {"type": "string"},
-            }
-        ],
+        "parameters": [param("link_id", "path", "The permalink's id.", {"type": "string"})],
     },
 }

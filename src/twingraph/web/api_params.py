@@ -16,3 +16,25 @@ ACCEPT_LANGUAGE: dict[str, Any] = {
     "required": False,
     "schema": {"type": "string"},
 }
+
+
+def param(
+    name: str, where: str, description: str, schema: dict[str, Any], required: bool | None = None
+) -> dict[str, Any]:
+    """One OpenAPI parameter object; a path parameter is always required, others only when said.
+
+    >>> param("slug", "path", "Its slug.", {"type": "string"})["required"]
+    True
+    """
+    return {
+        "name": name,
+        "in": where,
+        "description": description,
+        "required": where == "path" if required is None else required,
+        "schema": schema,
+    }
+
+
+# Parameters of the reconciliation services (0.2 and 1.0-draft) alike.
+LIMIT = param("limit", "query", "Most results (capped).", {"type": "integer", "minimum": 1})
+PREFIX = param("prefix", "query", "What the user has typed so far.", {"type": "string"}, required=True)
