@@ -8,61 +8,28 @@ valid examples and rejects the invalid ones, so that passing it means something.
 from __future__ import annotations
 
 import json
-from functools import cache
 from html.parser import HTMLParser
 
 import pytest
 from flask.testing import FlaskClient
 from jsonschema import Draft7Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT7
 
-from support.paths import CONFORMANCE
+from support import reconcile_schemas as schemas
+from support.reconcile_schemas import EXAMPLE_SCHEMAS, SPEC
 from twingraph.reconcile.service import MAX_BATCH
 
-SPEC = CONFORMANCE / "reconciliation"
-SCHEMAS = SPEC / "schemas" / "0.2"
-SCHEMA_BASE = "https://reconciliation-api.github.io/specs/0.2/schemas/"
+VERSION = "0.2"
+SCHEMAS = SPEC / "schemas" / VERSION
 
 
-@cache
-def registry() -> Registry:  # type: ignore[type-arg]
-    """One registry for the 0.2 schemas, under their $id and under their file's own 0.2 URL."""
-    found: Registry = Registry()  # type: ignore[type-arg]
-    for path in sorted(SCHEMAS.glob("*.json")):
-        contents = json.loads(path.read_text(encoding="utf-8"))
-        resource = Resource.from_contents(contents, default_specification=DRAFT7)
-        uris = {SCHEMA_BASE + path.name, contents.get("$id") or contents.get("id")}
-        for uri in filter(None, uris):
-            found = found.with_resource(str(uri).rstrip("#"), resource)
-    return found.crawl()
-
-
-@cache
 def validator(name: str) -> Draft7Validator:
-    schema = json.loads((SCHEMAS / f"{name}.json").read_text(encoding="utf-8"))
-    schema["$id"] = SCHEMA_BASE + f"{name}.json"  # resolve relative refs in the 0.2 folder
-    Draft7Validator.check_schema(schema)
-    return Draft7Validator(schema, registry=registry())
+    """The validator of one schema of this version."""
+    return schemas.validator(VERSION, name)
 
 
 def assert_valid(name: str, instance: object) -> None:
     """Fail with every schema error found in ``instance``."""
-    errors = sorted(validator(name).iter_errors(instance), key=lambda e: list(e.absolute_path))
-    assert not errors, f"{name}: " + "; ".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
-
-
-EXAMPLE_SCHEMAS = [
-    "manifest",
-    "reconciliation-query-batch",
-    "reconciliation-result-batch",
-    "data-extension-query",
-    "data-extension-response",
-    "data-extension-property-proposal",
-    "suggest-entities-response",
-    "suggest-properties-response",
-    "suggest-types-response",
-]
+    schemas.assert_valid(VERSION, name, instance)
 
 
 @pytest.mark.parametrize("name", EXAMPLE_SCHEMAS)

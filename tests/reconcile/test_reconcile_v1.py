@@ -10,60 +10,29 @@ from __future__ import annotations
 
 import csv
 import json
-from functools import cache
 
 import pytest
 from flask.testing import FlaskClient
 from jsonschema import Draft7Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT7
 
-from support.paths import CONFORMANCE, TEST_DATA
+from support import reconcile_schemas as schemas
+from support.paths import TEST_DATA
+from support.reconcile_schemas import EXAMPLE_SCHEMAS, SPEC
 
-SPEC = CONFORMANCE / "reconciliation"
-SCHEMAS = SPEC / "schemas" / "1.0-draft"
-SCHEMA_BASE = "https://reconciliation-api.github.io/specs/draft/schemas/"
+VERSION = "1.0-draft"
+SCHEMAS = SPEC / "schemas" / VERSION
 VARIANTS = TEST_DATA / "reconcile-variants.csv"
 ROOT = "/reconcile/1.0"
 
 
-@cache
-def registry() -> Registry:  # type: ignore[type-arg]
-    """One registry for the 1.0-draft schemas, under their $id and under their file name."""
-    found: Registry = Registry()  # type: ignore[type-arg]
-    for path in sorted(SCHEMAS.glob("*.json")):
-        contents = json.loads(path.read_text(encoding="utf-8"))
-        resource = Resource.from_contents(contents, default_specification=DRAFT7)
-        for uri in filter(None, {SCHEMA_BASE + path.name, contents.get("$id") or contents.get("id")}):
-            found = found.with_resource(str(uri).rstrip("#"), resource)
-    return found.crawl()
-
-
-@cache
 def validator(name: str) -> Draft7Validator:
-    schema = json.loads((SCHEMAS / f"{name}.json").read_text(encoding="utf-8"))
-    schema["$id"] = SCHEMA_BASE + f"{name}.json"  # resolve relative refs in the draft folder
-    Draft7Validator.check_schema(schema)
-    return Draft7Validator(schema, registry=registry())
+    """The validator of one schema of this version."""
+    return schemas.validator(VERSION, name)
 
 
 def assert_valid(name: str, instance: object) -> None:
     """Fail with every schema error found in ``instance``."""
-    errors = sorted(validator(name).iter_errors(instance), key=lambda e: list(e.absolute_path))
-    assert not errors, f"{name}: " + "; ".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
-
-
-EXAMPLE_SCHEMAS = [
-    "manifest",
-    "reconciliation-query-batch",
-    "reconciliation-result-batch",
-    "data-extension-query",
-    "data-extension-response",
-    "data-extension-property-proposal",
-    "suggest-entities-response",
-    "suggest-properties-response",
-    "suggest-types-response",
-]
+    schemas.assert_valid(VERSION, name, instance)
 
 
 @pytest.mark.parametrize("name", EXAMPLE_SCHEMAS)
