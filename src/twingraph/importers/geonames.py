@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from twingraph.atomic_file import write_atomically
 from twingraph.config import Settings
 from twingraph.importers.geonames_match import (
     MAX_KM,
@@ -48,7 +49,6 @@ from twingraph.importers.world_twinnings import (
     city_slug,
     curated_index,
     default_source,
-    write_atomically,
     write_trig,
 )
 from twingraph.namespaces import PREFIXES

@@ -17,17 +17,14 @@ dcmitype:Dataset``, which tells the shapes that its partnerships need no dated e
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
 
 import pyoxigraph as ox
 from slugify import slugify
 
+from twingraph.atomic_file import write_atomically
 from twingraph.config import PROJECT_DIR, Settings
 from twingraph.importers.world_csv import (
     CITIES_FILE,
@@ -206,22 +203,6 @@ def write_trig(
         raise RuntimeError("an IRI could not be written relative to the base")
     content = "".join(f"# {line}".rstrip() + "\n" for line in header) + "\n" + body
     write_atomically(path, lambda handle: handle.write(content))
-
-
-def write_atomically(path: Path, write: Callable[[TextIO], object]) -> None:
-    """Write a text file through a temporary file beside it, renamed into place: readers never see half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def import_world_twinnings(settings: Settings, source: Path | None = None) -> ImportResult:

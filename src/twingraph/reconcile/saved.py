@@ -17,12 +17,11 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import os
 import pickle
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from twingraph.atomic_file import write_atomically
 from twingraph.reconcile.index import ReconIndex, build_index
 from twingraph.store import Store
 from twingraph.store.database import cache_root
@@ -74,16 +73,7 @@ def read_index(path: Path) -> ReconIndex | None:
 
 def write_index(index: ReconIndex, path: Path) -> None:
     """Save ``index`` at ``path`` atomically (another process may be reading or writing it too)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            pickle.dump(index, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomically(path, lambda out: pickle.dump(index, out, protocol=pickle.HIGHEST_PROTOCOL), binary=True)
 
 
 def saved_index(store: Store, base_iri: str, cache_dir: str | Path | None) -> ReconIndex:

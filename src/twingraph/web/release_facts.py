@@ -20,13 +20,12 @@ import contextlib
 import dataclasses
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from twingraph.atomic_file import write_atomically
 from twingraph.queries import load_query
 from twingraph.store import Store, Term
 from twingraph.store.base import Row
@@ -114,16 +113,7 @@ def read_facts(path: Path) -> ReleaseFacts | None:
 def write_facts(facts: ReleaseFacts, path: Path) -> None:
     """Save ``facts`` at ``path`` atomically (another process may be reading or writing it too).
     JSON keeps floats exact (shortest repr round-trips) and the order of the counts."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(dataclasses.asdict(facts), out)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomically(path, lambda out: json.dump(dataclasses.asdict(facts), out))
 
 
 def saved_facts(store: Store, base_iri: str, cache_dir: str | Path | None) -> ReleaseFacts:
