@@ -16,6 +16,17 @@ if TYPE_CHECKING:
     from twingraph.store.lanes import SlowLanePass
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+def term_text(term: Term) -> str:
+    """The lexical form of a literal or the IRI of a node (quoted triples as N-Triples).
+
+    >>> term_text(ox.Literal("Amiens", language="fr")), term_text(ox.NamedNode("https://example.org/a"))
+    ('Amiens', 'https://example.org/a')
+    """
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
 Row = dict[str, Term]
 
 

@@ -15,8 +15,9 @@ import pyoxigraph as ox
 from twingraph.namespaces import PREFIXES, BaseNamespaces
 from twingraph.queries import load_query
 from twingraph.store import Store, Term
+from twingraph.store.base import term_text
 from twingraph.web.i18n import Language, format_date, pick
-from twingraph.web.labels import SiteData, app_cached, term_text
+from twingraph.web.labels import SiteData, app_cached
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 FIRST_PREDICATES = (

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from twingraph.queries import load_query
+from twingraph.store.base import term_text
 from twingraph.web.describe import Describer
-from twingraph.web.labels import term_text
 
 QUERY = "pages/ego-network"
 SIZE = 1000  # the drawing's viewBox is SIZE x SIZE

@@ -11,20 +11,12 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-import pyoxigraph as ox
-
-from twingraph.store import Term
 from twingraph.web.i18n import Language, pick
 from twingraph.web.release_facts import release_facts
 from twingraph.web.state import current_state, get_settings, get_store
 from twingraph.web.uris import UriScheme
 
 T = TypeVar("T")
-
-
-def term_text(term: Term) -> str:
-    """The lexical form of a literal or the IRI of a node (quoted triples as N-Triples)."""
-    return str(term) if isinstance(term, ox.Triple) else term.value
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ import pyoxigraph as ox
 
 from twingraph.queries import load_query
 from twingraph.store import Store, Term
+from twingraph.store.base import term_text
 from twingraph.web.i18n import Language
-from twingraph.web.labels import SiteData, term_text
+from twingraph.web.labels import SiteData
 from twingraph.web.search import fold
 from twingraph.web.uris import ResourceType, UriScheme
 

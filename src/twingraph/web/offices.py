@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from twingraph.queries import load_query
+from twingraph.store.base import term_text
 from twingraph.web.describe import Describer, SourceRef, Value
-from twingraph.web.labels import term_text
 
 
 @dataclass

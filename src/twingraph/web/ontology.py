@@ -18,8 +18,9 @@ from werkzeug.exceptions import NotFound
 from twingraph.formats import BY_SUFFIX, Format
 from twingraph.namespaces import PREFIXES, BaseNamespaces
 from twingraph.release import SHAPES_FILE, ReleaseError, read_graph_file
+from twingraph.store.base import term_text
 from twingraph.web.i18n import Language, pick
-from twingraph.web.labels import SiteData, site_data, term_text
+from twingraph.web.labels import SiteData, site_data
 from twingraph.web.render import current_language, render_page
 from twingraph.web.resources import negotiated_response, page_variant
 from twingraph.web.state import current_state, get_settings, get_store

@@ -27,19 +27,13 @@ import pyoxigraph as ox
 
 from twingraph.atomic_file import write_atomically
 from twingraph.queries import load_query
-from twingraph.store import Store, Term
-from twingraph.store.base import Row
+from twingraph.store import Store
+from twingraph.store.base import Row, term_text
 from twingraph.store.database import cache_root
 from twingraph.web.state import current_state, get_settings, get_store
 
 SUFFIX = ".home-facts.json"
 _QUERIES = ("pages/home-counts", "pages/map-cities", "pages/map-pairs", "pages/labels", "pages/sources")
-
-
-def term_text(term: Term) -> str:
-    """The lexical form of a literal or the IRI of a node (as labels.term_text: labels.py imports this
-    module, so it cannot be imported from there)."""
-    return str(term) if isinstance(term, ox.Triple) else term.value
 
 
 @dataclass(frozen=True)

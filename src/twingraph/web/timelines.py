@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from twingraph.queries import load_query
+from twingraph.store.base import term_text
 from twingraph.web.describe import Describer
-from twingraph.web.labels import term_text
 
 WIDTH = 1000  # the lanes' coordinate width (their viewBox); they stretch to the page
 _DATE = re.compile(r"^(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
