@@ -137,6 +137,10 @@ class Kill:
         that was queued on its socket."""
         return outcome.started <= self.gone + TEARDOWN_SECONDS and outcome.ended >= self.sent
 
+    def after(self, outcome: Outcome) -> bool:
+        """Whether ``outcome``'s request was sent once the kill could no longer touch it."""
+        return outcome.started > self.gone + TEARDOWN_SECONDS
+
 
 def _run_with_kill(server: RunningServer, base: str, victim: int) -> tuple[list[Outcome], Kill]:
     stop = threading.Event()
@@ -175,7 +179,7 @@ def test_killing_a_query_worker_loses_only_its_request(
         assert time.monotonic() < deadline, "the query worker was not replaced"
         time.sleep(0.2)
     assert pool[0] not in web_workers(server)[owner]
-    after_kill = [o for o in outcomes if o.started > kill.gone]
+    after_kill = [o for o in outcomes if kill.after(o)]
     assert after_kill and all(o.status == 200 for o in after_kill)
 
 
@@ -195,7 +199,7 @@ def test_killing_a_web_worker_loses_only_its_requests_and_it_is_replaced(
         for o in lost
         if not kill.in_flight(o)
     ]
-    after = [o for o in outcomes if o.started > kill.gone]
+    after = [o for o in outcomes if kill.after(o)]
     assert after and all(o.status == 200 for o in after), "the other worker served everything after"
     deadline = time.monotonic() + 30
     while len(web_workers(server)) < 2:
