@@ -306,6 +306,26 @@ def test_malformed_query_400_with_position(client: FlaskClient, query: str, posi
 
 
 @pytest.mark.parametrize(
+    ("query", "status", "title"),
+    [
+        ("SELECT * WHERE { ?s ?p }", 400, "Malformed Query"),
+        ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", 403, "Query Refused"),
+    ],
+)
+def test_error_answers_name_the_error_in_words(
+    client: FlaskClient, query: str, status: int, title: str
+) -> None:
+    """The ``error`` field of a JSON error and the first words of a text error are a title a person
+    reads (as the SPARQL protocol names its faults), never the server's Python class name."""
+    as_json = get(client, query, "application/json")
+    assert as_json.status_code == status
+    assert as_json.json is not None and as_json.json["error"] == title
+    as_text = get(client, query)  # no Accept: the error in plain text
+    assert as_text.text.startswith(f"{status} {title}: ")
+    assert "Error" not in as_text.text.split(":", 1)[0]
+
+
+@pytest.mark.parametrize(
     ("query", "why"),
     [
         ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "SERVICE"),

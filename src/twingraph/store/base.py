@@ -31,21 +31,25 @@ Row = dict[str, Term]
 
 
 class StoreError(Exception):
-    """Base of store errors; ``status`` is the HTTP status the web layer answers with."""
+    """Base of store errors; ``status`` is the HTTP status the web layer answers with, ``title`` the
+    short name its error answers carry (the ``error`` field of JSON, the first words of text)."""
 
     status = 500
+    title = "Store Error"
 
 
 class QuerySyntaxError(StoreError):
     """The query does not parse; the message holds the parser's message and position."""
 
     status = 400
+    title = "Malformed Query"
 
 
 class QueryRefused(StoreError):
     """The query is well-formed but not allowed here (update, SERVICE, remote FROM, ...)."""
 
     status = 403
+    title = "Query Refused"
 
 
 class QueryTimeout(StoreError):
@@ -58,6 +62,7 @@ class QueryTimeout(StoreError):
     """
 
     status = 422
+    title = "Query Timeout"
 
 
 class QueryTooLarge(StoreError):
@@ -67,12 +72,14 @@ class QueryTooLarge(StoreError):
     """
 
     status = 422
+    title = "Query Too Large"
 
 
 class StoreUnavailable(StoreError):
     """The backend cannot be reached; retry later."""
 
     status = 503
+    title = "Store Unavailable"
 
 
 @dataclass(frozen=True)

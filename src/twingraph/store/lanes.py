@@ -43,6 +43,7 @@ class SlowLaneRefused(StoreError):
     """The query outgrew the fast lane, and its client has no room left in the slow lane."""
 
     status = 429
+    title = "Slow Lane Share Used"
 
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
@@ -53,6 +54,7 @@ class SlowLaneFull(StoreError):
     """The query outgrew the fast lane, and the slow lane of this server process is full."""
 
     status = 503
+    title = "Slow Lane Full"
 
 
 class SlowLanePass(Protocol):

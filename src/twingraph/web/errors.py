@@ -52,10 +52,8 @@ def _store_error(exc: StoreError) -> Response:
     if isinstance(exc, SlowLaneRefused):  # the client's share: it knows when a place frees
         headers = {"Retry-After": str(exc.retry_after)}
     if isinstance(exc, QueryTimeout | QueryTooLarge):
-        title = "Query Timeout" if isinstance(exc, QueryTimeout) else "Query Too Large"
-        return render_error(exc.status, title, f"{exc}. {NARROW_A_QUERY}", headers)
-    title = type(exc).__name__
-    return render_error(exc.status, title, str(exc), headers)
+        return render_error(exc.status, exc.title, f"{exc}. {NARROW_A_QUERY}", headers)
+    return render_error(exc.status, exc.title, str(exc), headers)
 
 
 def _unexpected(exc: Exception) -> Response:
