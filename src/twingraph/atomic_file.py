@@ -10,11 +10,14 @@ per-release caches); a whole release folder is published by ``publish/atomic.py`
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
+
+T = TypeVar("T")
 
 
 def write_atomically(path: Path, write: Callable[[IO[Any]], object], binary: bool = False) -> None:
@@ -32,3 +35,25 @@ def write_atomically(path: Path, write: Callable[[IO[Any]], object], binary: boo
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def read_or_make(
+    path: Path, read: Callable[[Path], T | None], make: Callable[[], T], write: Callable[[T, Path], None]
+) -> T:
+    """What ``read(path)`` finds there (None: nothing usable), else ``make()``, saved with ``write`` for
+    the next reader. A folder that cannot be written keeps the value in memory only.
+
+    >>> folder = Path(tempfile.mkdtemp()); made = []
+    >>> def read(p: Path) -> str | None: return p.read_text() if p.exists() else None
+    >>> def make() -> str: made.append(1); return "value"
+    >>> def write(v: str, p: Path) -> None: write_atomically(p, lambda out: out.write(v))
+    >>> [read_or_make(folder / "v", read, make, write) for _ in range(2)], len(made)
+    (['value', 'value'], 1)
+    """
+    found = read(path)
+    if found is not None:
+        return found
+    made = make()
+    with contextlib.suppress(OSError):
+        write(made, path)
+    return made

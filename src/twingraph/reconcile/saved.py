@@ -21,7 +21,7 @@ import pickle
 from collections.abc import Iterator
 from pathlib import Path
 
-from twingraph.atomic_file import write_atomically
+from twingraph.atomic_file import read_or_make, write_atomically
 from twingraph.reconcile.index import ReconIndex, build_index
 from twingraph.store import Store
 from twingraph.store.database import cache_root
@@ -79,12 +79,7 @@ def write_index(index: ReconIndex, path: Path) -> None:
 def saved_index(store: Store, base_iri: str, cache_dir: str | Path | None) -> ReconIndex:
     """The release's index: read from the cache folder when saved there, else built and saved."""
     path = index_path(store, cache_dir)
-    index = read_index(path)
-    if index is None:
-        index = build_index(store, base_iri)
-        with contextlib.suppress(OSError):  # a read-only cache folder: serve from memory all the same
-            write_index(index, path)
-    return index
+    return read_or_make(path, read_index, lambda: build_index(store, base_iri), write_index)
 
 
 def save_configured() -> None:

@@ -16,7 +16,6 @@ unreadable file means computing them from the store, as before.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from twingraph.atomic_file import write_atomically
+from twingraph.atomic_file import read_or_make, write_atomically
 from twingraph.queries import load_query
 from twingraph.store import Store
 from twingraph.store.base import Row, term_text
@@ -113,12 +112,7 @@ def write_facts(facts: ReleaseFacts, path: Path) -> None:
 def saved_facts(store: Store, base_iri: str, cache_dir: str | Path | None) -> ReleaseFacts:
     """The release's facts: read from the cache folder when saved there, else computed and saved."""
     path = facts_path(store, base_iri, cache_dir)
-    facts = read_facts(path)
-    if facts is None:
-        facts = compute_facts(store)
-        with contextlib.suppress(OSError):  # a read-only cache folder: serve from memory all the same
-            write_facts(facts, path)
-    return facts
+    return read_or_make(path, read_facts, lambda: compute_facts(store), write_facts)
 
 
 def release_facts() -> ReleaseFacts:
