@@ -122,7 +122,9 @@ def server_options(settings: Settings) -> dict[str, Any]:
         "http": HTTPModes.http1,
         "websockets": False,
         "http1_settings": HTTP1Settings(header_read_timeout=HEADER_TIMEOUT_MS),
-        "log_access": True,
+        # Python's logging under one lock for the worker's threads: 70% of a cached page's Python time
+        # in a profile of warm /doc at c32 (docs/benchmarks.md); nginx in front logs the requests too.
+        "log_access": settings.access_log != 0,
         "respawn_failed_workers": True,
         "workers_kill_timeout": int(settings.query_timeout) + GRACE_SECONDS,
     }
