@@ -11,7 +11,9 @@ to 2,000 cities and 2,000 partnerships, asking for HTML and each RDF format the 
   (``TWINGRAPH_PAGE_CACHE_BYTES=0``), so that every request renders: what a crawler's first visit costs;
 - *warm*: the server as shipped, over 401 of those resources, each first asked for 8 times on new
   connections (each server process keeps its own renders, so each had to see each page once);
-- *one page again*: the same HTML page, over and over.
+- *one page again*: the same HTML page, over and over;
+- *access log off*: warm HTML and Turtle again on a server started with ``TWINGRAPH_ACCESS_LOG=0``
+  (nginx in front logs the requests): what Granian's access log costs.
 
 The peer is ``oxigraph serve-read-only`` answering ``DESCRIBE <iri>`` in Turtle for the same resources
 beside it: what a bare engine sends for a resource, without the page's labels, sources, map or content
@@ -188,6 +190,13 @@ def main() -> None:
             row(f"/doc {name}, warm", measure(ours, accept, warm_docs, args.duration))
         common.say(f"c{CONNECTIONS}: /doc HTML, one page again ...")
         row("/doc HTML, one page again", measure(ours, "text/html", docs[:1], args.duration))
+        quiet = {"TWINGRAPH_ACCESS_LOG": "0"}
+        with common.twingraph_server(rel, extra_env=quiet, log_name="twingraph-nolog") as unlogged:
+            for name, accept in FORMATS[:2]:
+                common.say(f"c{CONNECTIONS}: /doc {name}, warm, access log off ...")
+                fill_processes(unlogged, warm_docs, accept)
+                unlogged.wait_idle()
+                row(f"/doc {name}, warm, access log off", measure(unlogged, accept, warm_docs, args.duration))
 
         if common.have_nginx() and not args.skip_nginx:
             port = int(ours.url.rsplit(":", 1)[1])
@@ -226,8 +235,9 @@ def main() -> None:
     print(f"\nfailed requests in all runs: {sum(int(str(cells[5])) for cells in rows)}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (on {os.cpu_count()} cores)")
     if not args.skip_cpu:
-        cpu = page_hits.measure(rel, [d for d in docs if d.startswith("/doc/city/")][: page_hits.PAGES])
-        title = f"CPU per render-cache hit, in process ({page_hits.PAGES} city pages x {page_hits.ROUNDS})"
+        pages = 10 if args.quick else page_hits.PAGES
+        cpu = page_hits.measure(rel, [d for d in docs if d.startswith("/doc/city/")][:pages])
+        title = f"CPU per render-cache hit, in process ({pages} city pages x {page_hits.ROUNDS})"
         print(f"\n## {title}\n")
         print(common.table(["request", "ms CPU per hit"], [[name, f"{ms:.3f}"] for name, ms in cpu]))
 

@@ -12,6 +12,10 @@ same URL, release and representation as the body, so a later request of the vari
 answer (a :class:`KeptResponse`) and the hooks pass it by. The hook that keeps answers is the app's
 first, so Flask runs it after all the others (``keep_finished``).
 
+A variant's 304 and a resource IRI's 303 are kept the same way (``NOT_MODIFIED``; web/resources.py),
+and web/doc_lean.py sends kept answers of ``/doc/`` and ``/id/`` before Flask, from the WSGI environ
+(``Rendered.line`` is the status line werkzeug sent).
+
 The cache lives in the app's state (one per app, hence per release) and is bounded in bytes, not only
 in entries: cachetools' LRU cache weighs each entry by its body and headers, and drops the least
 recently used first. Nothing is rendered ahead: a page costs memory only once someone asked for it.
