@@ -236,6 +236,12 @@ def described(response: Response, doc_path: str, chosen: Choice, suffix_format: 
     return response
 
 
+def keep_not_modified(doc_path: str, chosen: Choice) -> None:
+    """Keep a description's 304 for the lean path (web/doc_lean.py), which answers ``/doc/`` alone."""
+    if doc_path.startswith("/doc/"):
+        keep_when_finished((*chosen.key, NOT_MODIFIED), 304)
+
+
 def cached_response(doc_path: str, suffix_format: Format | None) -> Response | None:
     """The answer from the render cache (a 304 when the client is current), or None: render it."""
     fmt = suffix_format or choose_format(request.headers.get("Accept"))
@@ -249,7 +255,7 @@ def cached_response(doc_path: str, suffix_format: Format | None) -> Response | N
         return None
     early = not_modified(*chosen.variant)
     if early is not None:
-        keep_when_finished((*chosen.key, NOT_MODIFIED), 304)
+        keep_not_modified(doc_path, chosen)
         return described(early, doc_path, chosen, suffix_format)
     response = kept.response()
     if chosen.is_page:
@@ -288,7 +294,7 @@ def rendered_response(
     fmt = chosen.fmt
     early = not_modified(*chosen.variant)
     if early is not None:
-        keep_when_finished((*chosen.key, NOT_MODIFIED), 304)
+        keep_not_modified(doc_path, chosen)
         return described(early, doc_path, chosen, suffix_format)
     if chosen.is_page:
         response = html()
