@@ -11,7 +11,9 @@ to 2,000 cities and 2,000 partnerships, asking for HTML and each RDF format the 
   (``TWINGRAPH_PAGE_CACHE_BYTES=0``), so that every request renders: what a crawler's first visit costs;
 - *warm*: the server as shipped, over 401 of those resources, each first asked for 8 times on new
   connections (each server process keeps its own renders, so each had to see each page once);
-- *one page again*: the same HTML page, over and over.
+- *one page again*: the same HTML page, over and over;
+- *access log off*: warm HTML and Turtle again on a server started with ``TWINGRAPH_ACCESS_LOG=0``
+  (nginx in front logs the requests): what Granian's access log costs.
 
 The peer is ``oxigraph serve-read-only`` answering ``DESCRIBE <iri>`` in Turtle for the same resources
 beside it: what a bare engine sends for a resource, without the page's labels, sources, map or content
@@ -27,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import os
 import sys
 import urllib.parse
 import urllib.request
@@ -36,6 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common
+import page_hits
 import targets
 from common import Load, Request, Server
 
@@ -43,7 +47,10 @@ BASE = "https://w3id.org/twingraph/"
 CONNECTIONS = 32
 WARM_RESOURCES = 401  # an odd count: wrk's picker walks all of them (see common._LUA); 40 with --quick
 GOAL_MS = 20.0
-FILL_ROUNDS = 8  # a process missed by all 8 connections of a page: 1 in 256 with 2 processes
+# A process missed by all of a page's connections: 1 in 2**16 with 2 processes (hits are cheap: the
+# rounds after the first cost a few seconds per format).
+FILL_ROUNDS = 16
+CACHE_BYTES = 64 * 2**20  # TWINGRAPH_PAGE_CACHE_BYTES as shipped, per process
 # HTML and the RDF formats a resource page negotiates (src/twingraph/formats.py), by Accept.
 FORMATS = (
     ("HTML", "text/html"),
@@ -84,22 +91,24 @@ def fill_cache(proxy: Server, docs: list[str]) -> None:
     connection.close()
 
 
-def fill_processes(server: Server, docs: list[str], accept: str, rounds: int = FILL_ROUNDS) -> None:
+def fill_processes(server: Server, docs: list[str], accept: str, rounds: int = FILL_ROUNDS) -> int:
     """Ask for every page ``rounds`` times, each on a new connection (8 at a time): each of the server's
-    processes keeps its own renders, and a new connection may land on any of them."""
+    processes keeps its own renders, and a new connection may land on any of them. The bytes of one
+    round (what each process keeps of this format, to compare with its render cache's bound)."""
 
-    def ask(path: str) -> None:
+    def ask(path: str) -> int:
         connection = http.client.HTTPConnection(
             common.LOOPBACK, int(server.url.rsplit(":", 1)[1]), timeout=120
         )
         try:
             connection.request("GET", path, headers={"Accept": accept})
-            connection.getresponse().read()
+            return len(connection.getresponse().read())
         finally:
             connection.close()
 
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(ask, docs * rounds))
+        sizes = list(pool.map(ask, docs * rounds))
+    return sum(sizes[: len(docs)])
 
 
 def doc_path(iri: str) -> str:
@@ -127,6 +136,9 @@ def check_pages(server: Server, docs: list[str]) -> None:
 
 def main() -> None:
     parser = common.arguments(__doc__.splitlines()[0], sizes="world")
+    parser.add_argument("--skip-cold", action="store_true", help="leave out the cold cells (cache off)")
+    parser.add_argument("--skip-nginx", action="store_true", help="leave out the cells behind nginx")
+    parser.add_argument("--skip-cpu", action="store_true", help="leave out the CPU per cache hit in process")
     parser.set_defaults(duration=5.0)
     args = common.settle(parser.parse_args())
     if not common.have_wrk():
@@ -151,13 +163,17 @@ def main() -> None:
         row(PEER, measure(oxigraph, "text/turtle", describes, args.duration))
 
         off = {"TWINGRAPH_PAGE_CACHE_BYTES": "0"}
-        with common.twingraph_server(rel, extra_env=off, log_name="twingraph-nocache") as cold:
-            check_pages(cold, docs)
-            common.say(f"{len(iris)} resources; cold (render cache off), warming the processes up ...")
-            measure(cold, "text/html", docs[::7], max(1.0, args.duration / 2))
-            for name, accept in FORMATS:
-                common.say(f"c{CONNECTIONS}: /doc {name}, cold ...")
-                row(f"/doc {name}, cold", measure(cold, accept, docs, args.duration))
+        with contextlib.ExitStack() as cold_stack:
+            if not args.skip_cold:
+                cold = cold_stack.enter_context(
+                    common.twingraph_server(rel, extra_env=off, log_name="twingraph-nocache")
+                )
+                check_pages(cold, docs)
+                common.say(f"{len(iris)} resources; cold (render cache off), warming the processes up ...")
+                measure(cold, "text/html", docs[::7], max(1.0, args.duration / 2))
+                for name, accept in FORMATS:
+                    common.say(f"c{CONNECTIONS}: /doc {name}, cold ...")
+                    row(f"/doc {name}, cold", measure(cold, accept, docs, args.duration))
 
         ours = stack.enter_context(common.twingraph_server(rel))
         check_pages(ours, docs)
@@ -165,13 +181,24 @@ def main() -> None:
             common.say(
                 f"c{CONNECTIONS}: /doc {name}, warm ({len(warm_docs)} resources, each asked for first) ..."
             )
-            fill_processes(ours, warm_docs, accept)
+            kept = fill_processes(ours, warm_docs, accept)
+            mib = common.megabytes(kept)
+            common.say(f"  kept per process: {mib:.1f} MiB of {common.megabytes(CACHE_BYTES):.0f}")
+            if kept > CACHE_BYTES:
+                raise SystemExit(f"the warm set of {name} does not fit the render cache: raise CACHE_BYTES")
             ours.wait_idle()
             row(f"/doc {name}, warm", measure(ours, accept, warm_docs, args.duration))
         common.say(f"c{CONNECTIONS}: /doc HTML, one page again ...")
         row("/doc HTML, one page again", measure(ours, "text/html", docs[:1], args.duration))
+        quiet = {"TWINGRAPH_ACCESS_LOG": "0"}
+        with common.twingraph_server(rel, extra_env=quiet, log_name="twingraph-nolog") as unlogged:
+            for name, accept in FORMATS[:2]:
+                common.say(f"c{CONNECTIONS}: /doc {name}, warm, access log off ...")
+                fill_processes(unlogged, warm_docs, accept)
+                unlogged.wait_idle()
+                row(f"/doc {name}, warm, access log off", measure(unlogged, accept, warm_docs, args.duration))
 
-        if common.have_nginx():
+        if common.have_nginx() and not args.skip_nginx:
             port = int(ours.url.rsplit(":", 1)[1])
             proxy = stack.enter_context(common.nginx_proxy(rel.folder / "nginx", [port]))
             common.say("nginx (deploy template) in front: filling its cache with every page once ...")
@@ -188,7 +215,9 @@ def main() -> None:
         cells += [common.ratio(load.rps, peer.rps), "yes" if load.p99 < GOAL_MS else "no"]
     for name, _ in FORMATS:
         for state in ("warm", "cold"):
-            load = figures[f"/doc {name}, {state}"]
+            load = figures.get(f"/doc {name}, {state}")
+            if load is None:
+                continue
             targets.record(
                 args.work,
                 f"/doc {name} p99 at c32, app alone, cache {state} ({rel.name})",
@@ -204,6 +233,13 @@ def main() -> None:
     headers = ["request", "connections", "req/s", "p50 ms", "p99 ms", "failed", "vs oxigraph DESCRIBE"]
     print(common.table([*headers, f"p99 < {GOAL_MS:g} ms"], rows))
     print(f"\nfailed requests in all runs: {sum(int(str(cells[5])) for cells in rows)}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (on {os.cpu_count()} cores)")
+    if not args.skip_cpu:
+        pages = 10 if args.quick else page_hits.PAGES
+        cpu = page_hits.measure(rel, [d for d in docs if d.startswith("/doc/city/")][:pages])
+        title = f"CPU per render-cache hit, in process ({pages} city pages x {page_hits.ROUNDS})"
+        print(f"\n## {title}\n")
+        print(common.table(["request", "ms CPU per hit"], [[name, f"{ms:.3f}"] for name, ms in cpu]))
 
 
 if __name__ == "__main__":

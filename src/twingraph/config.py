@@ -51,6 +51,11 @@ class Settings:
     host: str = _setting("127.0.0.1", "Interface the server listens on.")
     port: int = _setting(8080, "Port the server listens on.")
     workers: int = _setting(2, "Number of server worker processes.")
+    access_log: int = _setting(
+        1,
+        "1: the server writes a line per request to its log (Granian's access log); 0: none, e.g. "
+        "behind nginx, which logs them (the line costs more CPU than a cached page).",
+    )
     proxy_hops: int = _setting(
         0,
         "Reverse proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto/-Host are trusted, "

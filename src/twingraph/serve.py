@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import gc
 import logging
 import os
 import shutil
@@ -100,6 +101,12 @@ def served_app() -> Flask:
     # beside the first requests they took the CPU those needed (a fresh worker's first reconciliation
     # batch took 3x a warm one). Past the bound (a slow remote store) the worker serves meanwhile.
     warm_up(app).join(WARM_UP_SECONDS)
+    # What the worker built to serve (the site's labels, the reconciliation index, the release's
+    # values: some 280,000 objects on the world graph) lives as long as the worker: moved out of the
+    # garbage collector's reach, a full collection no longer walks it. Walking it held the GIL for 280
+    # to 360 ms, once every few thousand pages under load, stalling every request of the worker (the
+    # p99 of /doc); after the freeze a full collection takes 3 to 7 ms (docs/benchmarks.md).
+    gc.freeze()
     return app
 
 
@@ -115,7 +122,9 @@ def server_options(settings: Settings) -> dict[str, Any]:
         "http": HTTPModes.http1,
         "websockets": False,
         "http1_settings": HTTP1Settings(header_read_timeout=HEADER_TIMEOUT_MS),
-        "log_access": True,
+        # Python's logging under one lock for the worker's threads: 70% of a cached page's Python time
+        # in a profile of warm /doc at c32 (docs/benchmarks.md); nginx in front logs the requests too.
+        "log_access": settings.access_log != 0,
         "respawn_failed_workers": True,
         "workers_kill_timeout": int(settings.query_timeout) + GRACE_SECONDS,
     }

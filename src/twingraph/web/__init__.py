@@ -68,6 +68,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.register_blueprint(sparql.bp)
     sparql_lean.install(app)  # query requests of /sparql answered before Flask, same answers
 
+    from twingraph.web import doc_lean
+
+    doc_lean.install(app)  # kept answers of /doc/ and /id/ sent before Flask, same answers
+
     from twingraph.web import health, openapi, security
 
     app.register_blueprint(health.bp)

@@ -23,7 +23,7 @@ from twingraph.formats import Format, negotiate, resource_formats
 from twingraph.jsonld_context import NamedContext, compact
 from twingraph.namespaces import BaseNamespaces
 from twingraph.release import DUMP_FILE, ReleaseError
-from twingraph.web.state import current_state
+from twingraph.web.state import AppState, current_state
 
 CONDITIONAL_HEADERS = frozenset({"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_RANGE"})
 ACCEPT_MEMO = 512  # distinct Accept headers remembered per app (clients send a few dozen)
@@ -35,9 +35,13 @@ def choose_format(raw_header: str | None) -> Format | None:
     The answer per header is remembered in the app's state: parsing and matching an Accept header
     costs more than answering a page from the render cache.
     """
-    return current_state().pages.get(
-        "accept", raw_header, lambda: negotiate(resource_formats(), raw_header), ACCEPT_MEMO
-    )
+    return format_for(current_state(), raw_header)
+
+
+def format_for(state: AppState, raw_header: str | None) -> Format | None:
+    """:func:`choose_format` for the app of ``state`` (no request context needed: the lean path's)."""
+    offers = resource_formats
+    return state.pages.get("accept", raw_header, lambda: negotiate(offers(), raw_header), ACCEPT_MEMO)
 
 
 def serialize(
@@ -123,17 +127,28 @@ def release_stamp() -> ReleaseStamp:
 
 def etag_for(*variant: str) -> str:
     """The ETag of a representation: the release, and what else it depends on (format, language, page)."""
-    stamp = release_stamp()
+    return etag_of(release_stamp(), variant)
+
+
+def etag_of(stamp: ReleaseStamp, variant: tuple[str, ...]) -> str:
+    """:func:`etag_for` of the release ``stamp``."""
     return hashlib.sha256("\x1f".join((stamp.version, str(stamp.built), *variant)).encode()).hexdigest()[:20]
+
+
+def client_holds(environ: dict[str, Any], stamp: ReleaseStamp, variant: tuple[str, ...]) -> str | None:
+    """The ETag of the representation when the request's validators say the client holds it (a 304),
+    else None (also when the request has no validators)."""
+    if not CONDITIONAL_HEADERS.intersection(environ):
+        return None  # nothing to compare with: skip making the validators
+    tag = etag_of(stamp, variant)
+    return None if is_resource_modified(environ, etag=tag, last_modified=stamp.built) else tag
 
 
 def not_modified(*variant: str) -> Response | None:
     """A 304 before any work when the client already holds this representation, else None."""
-    if not CONDITIONAL_HEADERS.intersection(request.environ):
-        return None  # nothing to compare with: skip making the validators
     stamp = release_stamp()
-    tag = etag_for(*variant)
-    if is_resource_modified(request.environ, etag=tag, last_modified=stamp.built):
+    tag = client_holds(request.environ, stamp, variant)
+    if tag is None:
         return None
     response = Response(status=304)
     response.set_etag(tag)

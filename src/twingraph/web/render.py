@@ -6,8 +6,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 import babel
-from flask import Response, g, render_template, request
+from flask import Request, Response, g, render_template, request
 from markupsafe import Markup
+from werkzeug.http import parse_cookie
 
 from twingraph.web.conneg import add_vary, release_stamp, revalidate
 from twingraph.web.i18n import (
@@ -19,7 +20,7 @@ from twingraph.web.i18n import (
     format_number,
 )
 from twingraph.web.labels import SiteData, site_data
-from twingraph.web.state import current_state
+from twingraph.web.state import AppState, current_state
 
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
 COOKIE_SECONDS = 365 * 24 * 3600
@@ -38,16 +39,23 @@ def current_language() -> Language:
     """
     lang: Language | None = g.get("twingraph_lang")
     if lang is None:
-        environ = request.environ
-        cookies = str(environ.get("HTTP_COOKIE", ""))
-        asked = (
-            asked_lang(),
-            request.cookies.get(LANG_COOKIE, "") if LANG_COOKIE in cookies else "",
-            str(environ.get("HTTP_ACCEPT_LANGUAGE", "")),
-        )
-        lang = current_state().pages.get("language", asked, lambda: choose_language(request), LANGUAGE_MEMO)
+        lang = language_of(current_state(), request.environ, asked_lang())
         g.twingraph_lang = lang
     return lang
+
+
+def language_of(state: AppState, environ: dict[str, Any], query_lang: str) -> Language:
+    """The reader's language of the request ``environ`` whose ``?lang=`` is ``query_lang`` (no request
+    context needed: the lean path's), remembered per app for each combination of what it is read from."""
+    cookies = str(environ.get("HTTP_COOKIE", ""))
+    asked = (
+        query_lang,
+        parse_cookie(cookies).get(LANG_COOKIE, "") if LANG_COOKIE in cookies else "",
+        str(environ.get("HTTP_ACCEPT_LANGUAGE", "")),
+    )
+    return state.pages.get(
+        "language", asked, lambda: choose_language(Request(environ, shallow=True)), LANGUAGE_MEMO
+    )
 
 
 def asked_lang() -> str:
@@ -125,7 +133,11 @@ def page_context() -> dict[str, Any]:
 
 def html_variant(*extra: str) -> tuple[str, ...]:
     """What an HTML page's ETag depends on besides the release: the reader's languages and ``extra``."""
-    lang = current_language()
+    return html_variant_of(current_language(), *extra)
+
+
+def html_variant_of(lang: Language, *extra: str) -> tuple[str, ...]:
+    """:func:`html_variant` for the reader's language ``lang``."""
     return ("html", lang.ui, ",".join(lang.data), *extra)
 
 

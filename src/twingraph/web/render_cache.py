@@ -12,6 +12,10 @@ same URL, release and representation as the body, so a later request of the vari
 answer (a :class:`KeptResponse`) and the hooks pass it by. The hook that keeps answers is the app's
 first, so Flask runs it after all the others (``keep_finished``).
 
+A variant's 304 and a resource IRI's 303 are kept the same way (``NOT_MODIFIED``; web/resources.py),
+and web/doc_lean.py sends kept answers of ``/doc/`` and ``/id/`` before Flask, from the WSGI environ
+(``Rendered.line`` is the status line werkzeug sent).
+
 The cache lives in the app's state (one per app, hence per release) and is bounded in bytes, not only
 in entries: cachetools' LRU cache weighs each entry by its body and headers, and drops the least
 recently used first. Nothing is rendered ahead: a page costs memory only once someone asked for it.
@@ -33,7 +37,11 @@ if TYPE_CHECKING:
 RenderKey = tuple[str, ...]
 ENTRY_OVERHEAD = 400  # bytes an entry costs beyond its body and headers (key, tuples, the LRU's links)
 PER_REQUEST_HEADERS = frozenset({"set-cookie"})
-KEEP_KEY = "twingraph_keep"  # in flask.g: the key under which this request's answer is kept
+KEEP_KEY = "twingraph_keep"  # in flask.g: the key under which this request's answer is kept, its status
+# In the WSGI environ: the key the lean path (web/doc_lean.py) looked up and did not find, so that the
+# view behind it does not look it up a second time.
+MISSED = "twingraph.render_missed"
+NOT_MODIFIED = "304"  # the last part of the key of a variant's 304 (``key + (NOT_MODIFIED,)``)
 
 
 class CheckedHeaders(Headers):
@@ -73,6 +81,8 @@ class Rendered:
     status: int
     body: bytes
     headers: tuple[tuple[str, str], ...]
+    line: str = "200 OK"
+    """The status line werkzeug sends (``303 SEE OTHER``)."""
 
     @classmethod
     def of(cls, response: Response, environ: WSGIEnvironment) -> Rendered:
@@ -80,7 +90,7 @@ class Rendered:
         gets too: its body and the headers werkzeug sends for it, less the per-request ones."""
         items = response.get_wsgi_headers(environ).items()
         headers = tuple((name, value) for name, value in items if name.lower() not in PER_REQUEST_HEADERS)
-        return cls(response.status_code, response.get_data(), headers)
+        return cls(response.status_code, response.get_data(), headers, response.status)
 
     @property
     def weight(self) -> int:
@@ -107,9 +117,10 @@ def _weight(rendered: Rendered) -> int:
     return rendered.weight
 
 
-def keep_when_finished(key: RenderKey) -> None:
-    """Keep this request's answer under ``key`` once the hooks have finished it (if it is a 200)."""
-    setattr(g, KEEP_KEY, key)
+def keep_when_finished(key: RenderKey, status: int = 200) -> None:
+    """Keep this request's answer under ``key`` once the hooks have finished it, if its status is
+    ``status`` (a 200 that ``make_conditional`` turned into a 304 or a 206 is not kept as a 200)."""
+    setattr(g, KEEP_KEY, (key, status))
 
 
 def keep_finished(app: Flask, cache: RenderCache) -> None:
@@ -118,7 +129,7 @@ def keep_finished(app: Flask, cache: RenderCache) -> None:
 
     @app.after_request
     def _keep(response: Response) -> Response:
-        key: RenderKey | None = g.pop(KEEP_KEY, None)
-        if key is not None and response.status_code == 200 and not is_finished(response):
-            cache.put(key, Rendered.of(response, request.environ))
+        kept: tuple[RenderKey, int] | None = g.pop(KEEP_KEY, None)
+        if kept is not None and response.status_code == kept[1] and not is_finished(response):
+            cache.put(kept[0], Rendered.of(response, request.environ))
         return response

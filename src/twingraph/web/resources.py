@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
@@ -18,7 +19,9 @@ from werkzeug.exceptions import NotAcceptable
 from twingraph.formats import HTML, Format, resource_formats, split_suffix
 from twingraph.jsonld_context import context_document
 from twingraph.queries import load_query
+from twingraph.versions.registry import Release
 from twingraph.web.conneg import (
+    ReleaseStamp,
     add_vary,
     choose_format,
     etag_for,
@@ -31,6 +34,7 @@ from twingraph.web.conneg import (
 from twingraph.web.describe import Describer
 from twingraph.web.ego import ego_network, ego_query
 from twingraph.web.errors import render_error
+from twingraph.web.i18n import Language
 from twingraph.web.jsonld import schema_org
 from twingraph.web.labels import site_data
 from twingraph.web.lifecycle import city_view, timeline
@@ -38,7 +42,7 @@ from twingraph.web.offices import offices
 from twingraph.web.reconcile import get_index
 from twingraph.web.render import (
     current_language,
-    html_variant,
+    html_variant_of,
     remember_language,
     render_page,
     ui_code,
@@ -49,7 +53,7 @@ from twingraph.web.render import (
     ui_text,
     ui_text_or,
 )
-from twingraph.web.render_cache import RenderKey, keep_when_finished
+from twingraph.web.render_cache import MISSED, NOT_MODIFIED, RenderKey, keep_when_finished
 from twingraph.web.search import search
 from twingraph.web.signposting import signposted_release
 from twingraph.web.state import current_state, get_store
@@ -128,6 +132,10 @@ def identify(segment: str, slug: str) -> Response:
     stem, fmt = split_suffix(slug)
     if segment not in TYPES_BY_SEGMENT or not is_slug(stem):
         return not_found(site_data().uris.base + f"id/{segment}/{stem}", segment, stem)
+    key = render_key(request.environ, release_stamp(), signposted_release(), SEE_OTHER)
+    kept = current_state().renders.get(key) if request.environ.get(MISSED) != key else None
+    if kept is not None:
+        return kept.response()
     iri = site_data().uris.resource_iri(segment, stem)
     if not describer().exists(iri):
         return not_found(iri, segment, stem)
@@ -135,6 +143,7 @@ def identify(segment: str, slug: str) -> Response:
     response = Response(status=303)
     response.headers["Location"] = target
     response.headers["Link"] = f'<{target}>; rel="describedby"'
+    keep_when_finished(key, 303)  # the same for every later request of this URL (nothing negotiated)
     return response
 
 
@@ -159,7 +168,7 @@ def document(segment: str, slug: str) -> Response:
 
 def page_variant() -> str:
     """What a negotiated HTML page depends on besides the release and language: its query string."""
-    return request.query_string.decode("latin-1")
+    return str(request.environ.get("QUERY_STRING", ""))
 
 
 @dataclass(frozen=True)
@@ -176,6 +185,7 @@ class Choice:
         return "page" in self.fmt.kinds
 
 
+SEE_OTHER = ("see-other",)  # the variant of a resource IRI's 303 (nothing negotiated)
 ASKED_AT = ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME", "PATH_INFO")
 
 
@@ -189,16 +199,32 @@ def choice(fmt: Format) -> Choice:
     names the release the signposts point to (the newest served, for the main app's answers), since
     answers are kept with the headers the hooks add.
     """
+    lang = current_language() if "page" in fmt.kinds else None
+    variant = variant_of(fmt, lang, page_variant(), lambda: request.host_url)
+    key = render_key(request.environ, release_stamp(), signposted_release(), variant)
+    return Choice(fmt, variant, key)
+
+
+def variant_of(
+    fmt: Format, lang: Language | None, query: str, host_url: Callable[[], str]
+) -> tuple[str, ...]:
+    """What a representation's validators depend on besides the release: for a page the reader's
+    language ``lang`` and the query string, for RDF its format (and for JSON-LD, which names this
+    host's /context.jsonld, the host: ``host_url`` is called for it alone)."""
     if "page" in fmt.kinds:
-        variant = html_variant(page_variant(), *(() if fmt is HTML else (fmt.suffix,)))
-    else:  # JSON-LD names this host's /context.jsonld, so its validator depends on the host
-        variant = (fmt.suffix, request.host_url) if fmt.rdf == ox.RdfFormat.JSON_LD else (fmt.suffix,)
-    environ = request.environ
-    stamp = release_stamp()
+        assert lang is not None
+        return html_variant_of(lang, query, *(() if fmt is HTML else (fmt.suffix,)))
+    return (fmt.suffix, host_url()) if fmt.rdf == ox.RdfFormat.JSON_LD else (fmt.suffix,)
+
+
+def render_key(
+    environ: dict[str, Any], stamp: ReleaseStamp, signposted: Release | None, variant: tuple[str, ...]
+) -> RenderKey:
+    """The render cache's key of a representation (see :func:`choice`): release, the release the
+    signposts name, the URL asked at (from the WSGI environ) and the variant."""
     asked_at = tuple(str(environ.get(name, "")) for name in ASKED_AT)
-    signposted = signposted_release()
     hooks = signposted.version if signposted is not None else ""
-    return Choice(fmt, variant, (stamp.version, str(stamp.built), hooks, *asked_at, *variant))
+    return (stamp.version, str(stamp.built), hooks, *asked_at, *variant)
 
 
 def described(response: Response, doc_path: str, chosen: Choice, suffix_format: Format | None) -> Response:
@@ -210,17 +236,26 @@ def described(response: Response, doc_path: str, chosen: Choice, suffix_format: 
     return response
 
 
+def keep_not_modified(doc_path: str, chosen: Choice) -> None:
+    """Keep a description's 304 for the lean path (web/doc_lean.py), which answers ``/doc/`` alone."""
+    if doc_path.startswith("/doc/"):
+        keep_when_finished((*chosen.key, NOT_MODIFIED), 304)
+
+
 def cached_response(doc_path: str, suffix_format: Format | None) -> Response | None:
     """The answer from the render cache (a 304 when the client is current), or None: render it."""
     fmt = suffix_format or choose_format(request.headers.get("Accept"))
     if fmt is None:
         return None
     chosen = choice(fmt)
+    if request.environ.get(MISSED) == chosen.key:
+        return None  # the lean path looked it up already (web/doc_lean.py)
     kept = current_state().renders.get(chosen.key)
     if kept is None:
         return None
     early = not_modified(*chosen.variant)
     if early is not None:
+        keep_not_modified(doc_path, chosen)
         return described(early, doc_path, chosen, suffix_format)
     response = kept.response()
     if chosen.is_page:
@@ -259,6 +294,7 @@ def rendered_response(
     fmt = chosen.fmt
     early = not_modified(*chosen.variant)
     if early is not None:
+        keep_not_modified(doc_path, chosen)
         return described(early, doc_path, chosen, suffix_format)
     if chosen.is_page:
         response = html()
