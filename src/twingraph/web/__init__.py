@@ -11,7 +11,7 @@ from jinja2 import FileSystemBytecodeCache
 from twingraph.config import Settings, load_settings
 from twingraph.release import ReleaseError, resolve_release
 from twingraph.store import Store, open_store
-from twingraph.web import errors
+from twingraph.web import cors, errors
 from twingraph.web.render_cache import keep_finished
 from twingraph.web.state import AppState, attach, get_settings, get_store
 
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     attach(app, state)
     # The first after_request hook runs last: it keeps pages as the other hooks finished them.
     keep_finished(app, state.renders)
+    cors.register(app)  # one table for every route, before the kept answers are kept
     errors.register(app)
 
     from twingraph.web import home, ontology, pages, resources

@@ -38,7 +38,6 @@ def _dataset(release: Release) -> str:
 def _answer(document: dict[str, Any], immutable: bool = False) -> Response:
     body = json.dumps({"@context": CONTEXT, **document}, ensure_ascii=False, indent=1)
     response = Response(body, content_type=f"{MEDIA_TYPE}; charset=utf-8")
-    response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = (
         "public, max-age=31536000, immutable" if immutable else "public, max-age=60"
     )

@@ -260,5 +260,4 @@ def openapi() -> Response:
     served = {**document, "servers": [{"url": request.host_url.rstrip("/"), "description": "this server"}]}
     response = Response(json.dumps(served, indent=1, ensure_ascii=False) + "\n", mimetype="application/json")
     response.headers["Cache-Control"] = "public, max-age=3600"
-    response.headers["Access-Control-Allow-Origin"] = "*"
     return response

@@ -11,8 +11,6 @@ import json
 import re
 
 from flask import Blueprint, Flask, Response, render_template, request, url_for
-from flask.blueprints import BlueprintSetupState
-from flask_cors import CORS
 from werkzeug.exceptions import TooManyRequests
 
 from twingraph import __version__
@@ -44,14 +42,6 @@ PREVIEW_HEIGHT = 190
 # A JSONP callback is a dotted JavaScript identifier and nothing else (no brackets, quotes, spaces).
 CALLBACK = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*$")
 MAX_CALLBACK = 128
-
-
-@bp.record_once
-def _setup(state: BlueprintSetupState) -> None:
-    app = state.app
-    assert isinstance(app, Flask)
-    # CORS on every answer under /reconcile, errors included (flask-cors wraps the error handlers too).
-    CORS(app, resources={r"/reconcile(/.*)?$": {"origins": "*"}}, send_wildcard=True, max_age=86400)
 
 
 @bp.before_request

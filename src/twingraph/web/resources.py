@@ -122,7 +122,6 @@ def context() -> Response:
     if early is not None:
         return early
     response = Response(context_document(published_context()), content_type="application/ld+json")
-    response.headers["Access-Control-Allow-Origin"] = "*"  # JSON-LD processors in browsers fetch it
     return revalidate(response, "context.jsonld")
 
 

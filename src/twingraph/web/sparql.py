@@ -11,9 +11,7 @@ reached, and CORS headers.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, abort, render_template, request, url_for
-from flask.blueprints import BlueprintSetupState
-from flask_cors import CORS
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, NotAcceptable
 
 from twingraph.formats import HTML, formats_of, negotiate
@@ -35,7 +33,6 @@ from twingraph.sparql.ratelimit import RateLimiter
 from twingraph.store.base import Dataset, Store
 from twingraph.web.render import current_language
 from twingraph.web.sparql_answer import (
-    EXPOSED_HEADERS,
     answer_response,
     cacheable,
     plan_query,
@@ -47,20 +44,6 @@ from twingraph.web.sparql_lean import HANDED_OVER
 from twingraph.web.state import current_state, get_settings, get_store
 
 bp = Blueprint("sparql", __name__)
-
-
-@bp.record_once
-def _setup(state: BlueprintSetupState) -> None:
-    app = state.app
-    assert isinstance(app, Flask)
-    # CORS on every /sparql response, errors and preflights included (flask-cors handles both).
-    CORS(
-        app,
-        resources={r"/sparql.*": {"origins": "*"}},
-        send_wildcard=True,
-        expose_headers=EXPOSED_HEADERS,
-        max_age=86400,
-    )
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
