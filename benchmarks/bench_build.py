@@ -24,6 +24,7 @@ it switched; its report is compared with the build's validator, result by result
 from __future__ import annotations
 
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -47,6 +48,18 @@ def _peak() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process and of its ended worker processes so far: on a
+    machine shared with other work, these carry over where wall seconds do not."""
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
+def _load_average() -> str:
+    """The machine's 1-minute load average: the other work sharing the cores during a run."""
+    return f"{os.getloadavg()[0]:.1f}"
+
+
 class Recorder:
     """A build Progress that records (stage, seconds, peak bytes) at each stage end."""
 
@@ -60,10 +73,15 @@ class Recorder:
         """Record the stage."""
         self.stages.append((name, seconds, _peak()))
         self.details.append(detail)
+        cpu = _cpu()
+        self.cpu.append(cpu - self._cpu_before)
+        self._cpu_before = cpu
 
     def __init__(self) -> None:
         self.stages: list[tuple[str, float, int]] = []
         self.details: list[str] = []
+        self.cpu: list[float] = []
+        self._cpu_before = _cpu()
 
 
 def child_build(dist: Path) -> None:
@@ -80,7 +98,9 @@ def child_build(dist: Path) -> None:
             {
                 "stages": recorder.stages,
                 "details": recorder.details,
+                "cpu": recorder.cpu,
                 "seconds": time.perf_counter() - started,
+                "cpu_seconds": _cpu(),
                 "peak": _peak(),
                 "triples": result.triples,
             }
@@ -160,7 +180,8 @@ def run_child(rel: common.Release, *args: str, profile: Path | None = None) -> d
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{stderr[-4000:]}")
-    found = dict(json.loads(stdout.strip().splitlines()[-1]))
+    # the child's figures are its last JSON line (py-spy, with --profile, writes to the same stdout)
+    found = dict(json.loads([line for line in stdout.splitlines() if line.startswith("{")][-1]))
     found["tree_peak"] = sampler.peak
     return found
 
@@ -269,19 +290,31 @@ def main() -> None:
         dist = rel.folder / "bench-build-dist"
         shutil.rmtree(dist, ignore_errors=True)
         common.say(f"{size}: twingraph build ...")
+        load_before = _load_average()
         build = run_child(rel, "build", str(dist), profile=args.profile)
+        load_after = _load_average()
         peer = None
         if not args.no_rdflib:
             common.say(f"{size}: rdflib parse + Turtle ...")
             peer = run_child(rel, "rdflib", str((dist / "latest").resolve() / "twingraph.trig"))
         shutil.rmtree(dist, ignore_errors=True)
         rows: list[list[object]] = [
-            [name, seconds, common.megabytes(peak), detail[:100]]
-            for (name, seconds, peak), detail in zip(build["stages"], build["details"], strict=True)
+            [name, seconds, cpu, common.megabytes(peak), detail[:100]]
+            for (name, seconds, peak), cpu, detail in zip(
+                build["stages"], build["cpu"], build["details"], strict=True
+            )
         ]
-        rows.append(["total", build["seconds"], common.megabytes(int(build["peak"])), ""])
+        rows.append(
+            ["total", build["seconds"], build["cpu_seconds"], common.megabytes(int(build["peak"])), ""]
+        )
         print(f"\n## twingraph build: {size} ({build['triples']:,} distinct triples)\n")
-        print(common.table(["stage", "seconds", "peak RSS MiB (build process, so far)", "detail"], rows))
+        print(f"load average (1 min) before the build: {load_before}, after it: {load_after}\n")
+        print(
+            common.table(
+                ["stage", "seconds", "CPU s (build + workers)", "peak RSS MiB (build, so far)", "detail"],
+                rows,
+            )
+        )
         jobs = worker_jobs(build["stages"], build["details"])
         if jobs:
             print("\nThe dumps stage's jobs, two at a time in worker processes:\n")

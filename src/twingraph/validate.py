@@ -235,11 +235,9 @@ def validate_ntriples(path: Path, settings: Settings) -> tuple[bool, bytes]:
     The build validates its merged graph this way in a worker process, beside the dumps; the
     report comes back as bytes and is read with :func:`read_report`.
     """
-    data = ox.Store()
-    data.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
     shapes = engines.graph_store(load_shapes(settings))
     with quiet_ill_typed_literals():
-        return engines.run_turbo_serialized(data, shapes)
+        return engines.run_turbo_serialized(engines.ntriples_input(path), shapes)
 
 
 def read_report(

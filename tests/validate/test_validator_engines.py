@@ -30,9 +30,11 @@ from twingraph.validate import (
     ValidationReport,
     load_shapes,
     parse_turtle,
+    read_report,
     union_graph,
     validate,
     validate_graph,
+    validate_ntriples,
 )
 
 EXAMPLES = sorted((PROJECT_DIR / "shapes" / "examples").glob("*.ttl"))
@@ -125,6 +127,28 @@ def test_world_sample_with_violations_gets_the_same_report(
     turbo = validate_graph(data, shapes, settings.base_iri)
     assert not turbo.conforms and len(turbo.violations) >= 5
     assert_same(turbo, validate_graph(data, shapes, settings.base_iri, engine="pyshacl"))
+
+
+def test_the_builds_file_path_gets_the_same_report(
+    world_sample: LoadedGraph, shapes: Graph, settings: Settings, tmp_path: Path
+) -> None:
+    """The build validates its merged graph from the N-Triples file it wrote, handed to the engine
+    as ASCII text (``shacl_engines.ntriples_input``): the same report as from a Store, also for
+    values outside ASCII (a country code "fé" and the world sample's city names)."""
+    data = union_graph(world_sample.store)
+    for example in INVALID[::3]:
+        parse_turtle(data, example, settings.base_iri)
+    text = (PROJECT_DIR / "shapes" / "examples" / "CityShape-invalid-lowercase-country.ttl").read_text()
+    example = tmp_path / "non-ascii.ttl"
+    example.write_text(text.replace('tg:countryCode "fr"', 'tg:countryCode "fé"'), encoding="utf-8")
+    parse_turtle(data, example, settings.base_iri)
+    path = tmp_path / "union.nt"
+    path.write_bytes(data.serialize(format="nt", encoding="utf-8"))
+    conforms, serialized = validate_ntriples(path, settings)
+    from_file = read_report(conforms, serialized, settings.base_iri, lambda _iris: {})
+    assert any("fé" in line for line in lines(from_file))
+    assert not from_file.conforms and len(from_file.violations) >= 5
+    assert_same(from_file, validate_graph(data, shapes, settings.base_iri))
 
 
 # --- the W3C SHACL core suite against pyshacl-turbo --------------------------------------------

@@ -20,11 +20,20 @@ FILE_NAME = "contested-values.csv"
 HEADER = ("claim", "conflict", "subject", "property", "value", "datatype", "source", "confidence")
 
 Index = dict[str, dict[str, list[ox.NamedNode | ox.Literal]]]
+# The properties the contested-values table reads (local names in the ontology's namespace).
+CONTESTED_PROPERTIES = (
+    "conflictSubject",
+    "conflictProperty",
+    "claim",
+    "claimValue",
+    "claimSource",
+    "confidence",
+)
 
 
 def contested_cells(index: Index, ns: BaseNamespaces) -> set[tuple[str, str]]:
     """(subject IRI, property IRI) of every recorded conflict: the cells the entity tables leave empty."""
-    subject_p, property_p = ns.tg + "conflictSubject", ns.tg + "conflictProperty"
+    subject_p, property_p = (ns.tg + name for name in CONTESTED_PROPERTIES[:2])
     return {
         (s.value, p.value)
         for props in index.values()

@@ -8,7 +8,9 @@ plain function of picklable arguments that returns what the build reports.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import gc
 import gzip
 import itertools
 import multiprocessing
@@ -32,12 +34,13 @@ from twingraph.publish.changes import compute_changes, read_triples, write_chang
 from twingraph.publish.contested import write_contested
 from twingraph.publish.jsonld_dump import write_jsonld_stream
 from twingraph.publish.published_files import PublishedFiles
-from twingraph.publish.tables import TABLES, index_by_subject, write_table
+from twingraph.publish.tables import TABLES, index_by_subject, table_predicates, write_table
 
 # Worker processes: the machine's two cores are what the build targets; more workers would only
 # hold more graphs in memory at once.
 WORKERS = 2
 PR_SET_PDEATHSIG = 1  # prctl(2)
+CHUNK_LINES = 100_000  # lines parsed at a time by triples_with
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,31 @@ class DumpInput:
 def triples_of(path: Path) -> Iterator[ox.Triple]:
     """The triples of an N-Triples file, streamed in file order."""
     for t in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES):
+        yield t if isinstance(t, ox.Triple) else t.triple
+
+
+def triples_with(path: Path, predicates: set[str]) -> Iterator[ox.Triple]:
+    """The triples of an N-Triples file whose predicate is one of ``predicates``, in file order.
+
+    The lines are chosen as bytes (a line's predicate is its second term, an IRI: no space in
+    it) and only those are parsed, so the triples the caller never looks at cost no Python objects.
+    """
+    wanted = {f"<{iri}>".encode() for iri in predicates}
+    chunk: list[bytes] = []
+    with path.open("rb") as lines:
+        for line in lines:
+            start = line.index(b"> ") + 2
+            if line[start : line.index(b"> ", start) + 1] in wanted:
+                chunk.append(line)
+                if len(chunk) == CHUNK_LINES:
+                    yield from triples_of_bytes(b"".join(chunk))
+                    chunk = []
+    yield from triples_of_bytes(b"".join(chunk))
+
+
+def triples_of_bytes(data: bytes) -> Iterator[ox.Triple]:
+    """The triples of N-Triples bytes."""
+    for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
         yield t if isinstance(t, ox.Triple) else t.triple
 
 
@@ -111,7 +139,7 @@ def tables(job: DumpInput) -> list[tuple[str, int]]:
 
     Raises ``TableError`` when a one-value column has several values (the build reports it).
     """
-    index = index_by_subject(triples_of(job.files.union))
+    index = index_by_subject(triples_with(job.files.union, table_predicates(job.ns)))
     rows = [(table.file_name, write_table(table, index, job.folder, job.ns)) for table in TABLES]
     rows.append(("contested-values.csv", write_contested(index, job.folder, job.ns)))
     return rows
@@ -138,9 +166,22 @@ def validation(files: PublishedFiles, settings: Settings) -> tuple[bool, bytes]:
     return validate_ntriples(files.union_sorted, settings)
 
 
+def return_memory() -> None:
+    """Give freed memory back to the system: glibc keeps freed pages for reuse, so a process that
+    held a graph once would keep its peak (the build's store, a worker's last job) while the next
+    job of another process needs it."""
+    gc.collect()
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def _timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
     started = time.perf_counter()
-    return function(*args), time.perf_counter() - started
+    try:
+        return function(*args), time.perf_counter() - started
+    finally:
+        return_memory()  # a worker runs several jobs: the next starts from a small process
 
 
 def _end_with(parent: int) -> None:

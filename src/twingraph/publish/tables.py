@@ -22,7 +22,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from twingraph.namespaces import PREFIXES, BaseNamespaces
-from twingraph.publish.contested import contested_cells
+from twingraph.publish.contested import CONTESTED_PROPERTIES, contested_cells
 
 METADATA_FILE = "csv-metadata.json"
 VALUES_HEADER = ("id", "column", "property", "value_iri", "value_text", "lang")
@@ -302,6 +302,12 @@ def index_by_subject(triples: Iterable[ox.Triple]) -> dict[str, dict[str, list[o
         if isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode | ox.Literal):
             index[t.subject.value][t.predicate.value].append(t.object)
     return index
+
+
+def table_predicates(ns: BaseNamespaces) -> set[str]:
+    """Every property the tables and ``contested-values.csv`` read: all an index for them needs."""
+    columns = {iri_of(column.predicate, ns) for table in TABLES for column in table.columns}
+    return columns | {RDF + "type"} | {ns.tg + name for name in CONTESTED_PROPERTIES}
 
 
 def cell(values: list[ox.NamedNode | ox.Literal], column: Column, ns: BaseNamespaces) -> list[str]:
