@@ -55,7 +55,7 @@ $(BENCHSTAMP): $(STAMP)
 # Not part of `make test`; takes about 1.5 hours on 2 cores (the first 1M build alone about 15 minutes).
 bench: $(BENCHSTAMP) $(SYSSTAMP)
 	$(BIN)/python benchmarks/targets.py --work $(BENCH_WORK) --clear
-	$(BIN)/python benchmarks/bench_sparql.py --work $(BENCH_WORK) --size 1M
+	$(BIN)/python benchmarks/bench_sparql.py --work $(BENCH_WORK) --size world
 	$(BIN)/python benchmarks/bench_pages.py --work $(BENCH_WORK) --size world
 	$(BIN)/python benchmarks/bench_reconcile.py --work $(BENCH_WORK) --size world
 	$(BIN)/python benchmarks/bench_server.py --work $(BENCH_WORK) --size 1M

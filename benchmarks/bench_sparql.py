@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Sequence
@@ -123,8 +124,12 @@ def post(server: Server, query: Query, city: str) -> tuple[bytes, str]:
     req = common.fixed(request_of(query, query_path(server)), urllib.parse.quote_plus(city))
     data = req.body.encode()
     request = urllib.request.Request(server.url + req.path, data=data, headers=req.headers, method="POST")
-    with urllib.request.urlopen(request, timeout=600) as response:
-        return bytes(response.read()), response.headers.get_content_type()
+    try:
+        with urllib.request.urlopen(request, timeout=600) as response:
+            return bytes(response.read()), response.headers.get_content_type()
+    except urllib.error.HTTPError as refused:  # a limit reached: shown in the check's table, not a crash
+        common.say(f"{server.name} refused {query.name}: {refused.code} {refused.read()[:200]!r}")
+        return b"", f"HTTP {refused.code}"
 
 
 def size_of(query: Query, answer: tuple[bytes, str]) -> int | str:
@@ -134,6 +139,8 @@ def size_of(query: Query, answer: tuple[bytes, str]) -> int | str:
     whatever the Accept header asks for).
     """
     body, media_type = answer
+    if media_type.startswith("HTTP "):
+        return media_type
     try:
         if query.accept == TURTLE:
             fmt = ox.RdfFormat.from_media_type(media_type) or ox.RdfFormat.TURTLE
