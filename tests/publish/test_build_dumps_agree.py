@@ -32,21 +32,28 @@ DUMPS = {
 }
 
 
-@pytest.fixture(scope="module", params=["world", "generated"])
-def release(
-    request: pytest.FixtureRequest,
-    world_settings: Settings,
-    settings: Settings,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Path:
-    """A release built from the curated graph plus the world import, or plus 10k generated triples."""
-    dist = tmp_path_factory.mktemp(f"dist-{request.param}")
-    if request.param == "world":
-        return build_release(dataclasses.replace(world_settings, dist_dir=dist)).folder
+@pytest.fixture(scope="module")
+def world_release(world_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A release built from the curated graph plus the world import."""
+    dist = tmp_path_factory.mktemp("dist-world")
+    return build_release(dataclasses.replace(world_settings, dist_dir=dist)).folder
+
+
+@pytest.fixture(scope="module")
+def generated_release(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A release built from the curated graph plus 10k generated triples."""
+    dist = tmp_path_factory.mktemp("dist-generated")
     imports = tmp_path_factory.mktemp("generated-imports")
     generator = [sys.executable, str(PROJECT_ROOT / "benchmarks" / "generate.py"), "--triples", "10k"]
     subprocess.run([*generator, "--out", str(imports / "synthetic.trig")], check=True, capture_output=True)
     return build_release(dataclasses.replace(settings, imports_dir=imports, dist_dir=dist)).folder
+
+
+@pytest.fixture(params=["world", "generated"])
+def release(request: pytest.FixtureRequest) -> Path:
+    """Each test on both releases, each built once for the module whatever order the tests run in (a
+    parametrized module fixture was built twice per release under make test's xdist workers)."""
+    return Path(request.getfixturevalue(f"{request.param}_release"))
 
 
 def _bytes(path: Path) -> bytes:
@@ -57,7 +64,7 @@ def _trig(release: Path) -> list[ox.Quad]:
     return list(ox.parse(path=str(release / "twingraph.trig"), format=ox.RdfFormat.TRIG))
 
 
-@functools.lru_cache(maxsize=1)  # read once per release (the world TriG: 500,000 quads), not per dump
+@functools.lru_cache(maxsize=2)  # read once per release (the world TriG: 500,000 quads), not per dump
 def _merged(release: Path) -> frozenset[str]:
     """The reference: the merge of the TriG's named graphs (sources, ontology, inferred)."""
     return frozenset(str(q.triple) for q in _trig(release) if isinstance(q.graph_name, ox.NamedNode))
