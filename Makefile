@@ -114,16 +114,18 @@ lint: $(STAMP)
 # Quality gates first (lint, format, types), then the tests, which include every module's doctests
 # (pyproject.toml: --doctest-modules over src/twingraph) and the CLI reference check (docs/cli.md).
 # The tests run on two pytest-xdist workers, each module (or group of modules sharing servers) on one
-# worker; then the timing-sensitive ones (marker `serial`, tests/conftest.py) alone. Plain `pytest`
-# still runs everything in one process.
+# worker, the longest groups first (tests/conftest.py; --no-loadscope-reorder keeps that order: by
+# default xdist hands out the groups with the most tests first, whatever they cost); then the
+# timing-sensitive ones (marker `serial`) alone, collecting only their modules (src/ holds no serial
+# test: its doctests ran in the first part). Plain `pytest` still runs everything in one process.
 PYTEST_WORKERS ?= 2
 test: $(STAMP) $(SYSSTAMP) $(CLIENTSSTAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not serial"
-	$(BIN)/python -m pytest -m serial
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder -m "not serial"
+	$(BIN)/python -m pytest -m serial tests
 
 # The page screenshots in docs/screenshots (docs/pages.md), taken by the browser views test.
 screenshots: $(STAMP) $(SYSSTAMP)

@@ -40,7 +40,8 @@ SERIAL_MODULES = frozenset(
     }
 )
 # Modules that share an expensive session fixture run on one worker: one server per SPARQL backend;
-# one world import and one GeoNames import (the costliest fixtures of the suite).
+# one world import and one GeoNames import (the costliest fixtures of the suite; the dumps of a world
+# release are read back with rdflib beside them: the costliest module, about 3 CPU minutes).
 SHARED_GROUPS = {
     "tests/sparql/test_protocol_suite.py": "sparql-backends",
     "tests/sparql/test_sparql_examples.py": "sparql-backends",
@@ -50,14 +51,26 @@ SHARED_GROUPS = {
     "tests/world/test_world_network.py": "world-graph",
     "tests/reconcile/test_reconcile_quality.py": "world-graph",
     "tests/web/test_pages_search_names.py": "world-graph",
+    "tests/publish/test_build_dumps_agree.py": "world-graph",
 }
-# The longest groups are handed out first, so that neither worker is left alone with one at the end.
+# The longest groups are handed out first, so that neither worker is left alone with one at the end
+# (make test passes --no-loadscope-reorder: xdist would otherwise hand out the groups with the most
+# tests first, the six benchmark smoke runs among the last).
 LONGEST_FIRST = [
-    "tests/benchmarks/test_benchmarks_smoke.py",
     "world-graph",
+    "tests/benchmarks/test_benchmarks_smoke.py",
     "tests/web/test_pages_views.py",
     "sparql-backends",
 ]
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """`pytest -m serial tests` (make test's second run) collects only the modules that hold serial
+    tests: the others would be imported only to be deselected (seconds of each run)."""
+    if config.getoption("markexpr") != "serial" or collection_path.is_dir():
+        return None
+    module = collection_path.relative_to(config.rootpath).as_posix()
+    return module.endswith(".py") and module not in SERIAL_MODULES
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
