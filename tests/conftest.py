@@ -40,9 +40,8 @@ SERIAL_MODULES = frozenset(
     }
 )
 # Modules that share an expensive session fixture run on one worker: one server per SPARQL backend;
-# one world import and one GeoNames import (the costliest fixtures of the suite). The dumps of a world
-# release read back with rdflib (the costliest module, about 4 minutes) make their own world import
-# (about 10 s) on the other worker: in the world group, that group alone set the parallel part's length.
+# one world import and one GeoNames import (the costliest fixtures of the suite; the dumps of a world
+# release are read back with rdflib beside them: the costliest module, about 3 CPU minutes).
 SHARED_GROUPS = {
     "tests/sparql/test_protocol_suite.py": "sparql-backends",
     "tests/sparql/test_sparql_examples.py": "sparql-backends",
@@ -52,12 +51,12 @@ SHARED_GROUPS = {
     "tests/world/test_world_network.py": "world-graph",
     "tests/reconcile/test_reconcile_quality.py": "world-graph",
     "tests/web/test_pages_search_names.py": "world-graph",
+    "tests/publish/test_build_dumps_agree.py": "world-graph",
 }
 # The longest groups are handed out first, so that neither worker is left alone with one at the end
 # (make test passes --no-loadscope-reorder: xdist would otherwise hand out the groups with the most
 # tests first, the six benchmark smoke runs among the last).
 LONGEST_FIRST = [
-    "tests/publish/test_build_dumps_agree.py",
     "world-graph",
     "tests/benchmarks/test_benchmarks_smoke.py",
     "tests/web/test_pages_views.py",
