@@ -5,34 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from twingraph.web.api_params import LIMIT, PREFIX, param
+from twingraph.web.api_params import ACCEPT_LANGUAGE, LIMIT, PREFIX, param
+
+OFFSET = param("offset", "query", "Number of suggestions to skip.", {"type": "integer", "minimum": 0})
 
 RECONCILE_V1_OPERATIONS: dict[str, dict[str, Any]] = {
     "get /reconcile/1.0": {
         "summary": "The service manifest of the Reconciliation API 1.0 draft (links the 0.2 service).",
         "statuses": ["200", "429"],
-        "parameters": [
-            param(
-                "Accept-Language",
-                "header",
-                "Languages the reader prefers (labels and page text).",
-                {"type": "string"},
-            )
-        ],
+        "parameters": [ACCEPT_LANGUAGE],
     },
     "post /reconcile/1.0/match": {
         "summary": 'Answer a reconciliation query batch ({"queries": [...]}, '
         'conditions with matchType) with {"results": [{"candidates": '
         "[...]}]}.",
         "statuses": ["200", "400", "413", "415", "429"],
-        "parameters": [
-            param(
-                "Accept-Language",
-                "header",
-                "Languages the reader prefers (labels and page text).",
-                {"type": "string"},
-            )
-        ],
+        "parameters": [ACCEPT_LANGUAGE],
         "request_body": {
             "required": True,
             "description": "A reconciliation query batch.",
@@ -56,14 +44,7 @@ RECONCILE_V1_OPERATIONS: dict[str, dict[str, Any]] = {
         'conditions with matchType) with {"results": '
         '[{"candidates": [...]}]}.',
         "statuses": ["200", "400", "413", "415", "429"],
-        "parameters": [
-            param(
-                "Accept-Language",
-                "header",
-                "Languages the reader prefers (labels and page text).",
-                {"type": "string"},
-            )
-        ],
+        "parameters": [ACCEPT_LANGUAGE],
         "request_body": {
             "required": True,
             "description": "A reconciliation query batch.",
@@ -87,15 +68,10 @@ RECONCILE_V1_OPERATIONS: dict[str, dict[str, Any]] = {
         "statuses": ["200", "400", "429"],
         "parameters": [
             PREFIX,
-            param("offset", "query", "Number of suggestions to skip.", {"type": "integer", "minimum": 0}),
+            OFFSET,
             LIMIT,
             param("type", "query", "Only entities of this type (or a subclass).", {"type": "string"}),
-            param(
-                "Accept-Language",
-                "header",
-                "Languages the reader prefers (labels and page text).",
-                {"type": "string"},
-            ),
+            ACCEPT_LANGUAGE,
         ],
     },
     "get /reconcile/1.0/suggest/type": {
@@ -103,14 +79,9 @@ RECONCILE_V1_OPERATIONS: dict[str, dict[str, Any]] = {
         "statuses": ["200", "400", "429"],
         "parameters": [
             PREFIX,
-            param("offset", "query", "Number of suggestions to skip.", {"type": "integer", "minimum": 0}),
+            OFFSET,
             LIMIT,
-            param(
-                "Accept-Language",
-                "header",
-                "Languages the reader prefers (labels and page text).",
-                {"type": "string"},
-            ),
+            ACCEPT_LANGUAGE,
         ],
     },
     "get /reconcile/1.0/suggest/property": {
@@ -118,14 +89,9 @@ RECONCILE_V1_OPERATIONS: dict[str, dict[str, Any]] = {
         "statuses": ["200", "400", "429"],
         "parameters": [
             PREFIX,
-            param("offset", "query", "Number of suggestions to skip.", {"type": "integer", "minimum": 0}),
+            OFFSET,
             LIMIT,
-            param(
-                "Accept-Language",
-                "header",
-                "Languages the reader prefers (labels and page text).",
-                {"type": "string"},
-            ),
+            ACCEPT_LANGUAGE,
         ],
     },
     "get /reconcile/1.0/preview": {
@@ -133,25 +99,13 @@ RECONCILE_V1_OPERATIONS: dict[str, dict[str, Any]] = {
         "statuses": ["200", "400", "404", "429"],
         "parameters": [
             param("id", "query", "The entity's id, e.g. city/amiens.", {"type": "string"}, required=True),
-            param(
-                "Accept-Language",
-                "header",
-                "Languages the reader prefers (labels and page text).",
-                {"type": "string"},
-            ),
+            ACCEPT_LANGUAGE,
         ],
     },
     "post /reconcile/1.0/extend": {
         "summary": 'Values of properties for entities ({"ids": [...], "properties": [{"id": ...}]}).',
         "statuses": ["200", "400", "413", "415", "429"],
-        "parameters": [
-            param(
-                "Accept-Language",
-                "header",
-                "Languages the reader prefers (labels and page text).",
-                {"type": "string"},
-            )
-        ],
+        "parameters": [ACCEPT_LANGUAGE],
         "request_body": {
             "required": True,
             "description": "A data extension query.",
@@ -169,12 +123,7 @@ RECONCILE_V1_OPERATIONS: dict[str, dict[str, Any]] = {
         "parameters": [
             param("type", "query", "A type id, e.g. City.", {"type": "string"}, required=True),
             param("limit", "query", "Most properties.", {"type": "integer", "minimum": 1}),
-            param(
-                "Accept-Language",
-                "header",
-                "Languages the reader prefers (labels and page text).",
-                {"type": "string"},
-            ),
+            ACCEPT_LANGUAGE,
         ],
     },
 }
