@@ -1,7 +1,12 @@
 """Every dump of a release is the graph of its TriG, read with rdflib and with pyoxigraph: the curated +
 world release and a small generated one (the build writes the dumps in worker processes, from sorted
 files, with Oxigraph's serializers and a streaming JSON-LD writer). The JSON-LD is compacted as rdflib
-compacts it with the published context, node for node."""
+compacts it with the published context, node for node.
+
+At world size (460,000 triples) pyoxigraph reads every dump, and rdflib reads the N-Triples, so that
+every world term (the scripts, escapes and IRIs of 5,470 cities' names) passes its parser. rdflib's other
+parsers took 180 s of the suite's CPU there; they read the same writers' output in the generated
+release (every dump, and the TriG graph by graph)."""
 
 from __future__ import annotations
 
@@ -30,6 +35,7 @@ DUMPS = {
     "twingraph.jsonld": ("json-ld", ox.RdfFormat.JSON_LD),
     "twingraph.rdf": ("xml", ox.RdfFormat.RDF_XML),
 }
+RDFLIB_AT_WORLD_SIZE = {"twingraph.nt.gz"}  # the other dumps in rdflib: the generated release (docstring)
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +60,10 @@ def release(request: pytest.FixtureRequest) -> Path:
     """Each test on both releases, each built once for the module whatever order the tests run in (a
     parametrized module fixture was built twice per release under make test's xdist workers)."""
     return Path(request.getfixturevalue(f"{request.param}_release"))
+
+
+def _is_world(release: Path) -> bool:
+    return release.parent.name.startswith("dist-world")
 
 
 def _bytes(path: Path) -> bytes:
@@ -83,6 +93,8 @@ def test_each_dump_reads_as_the_merged_trig_in_pyoxigraph_and_rdflib(release: Pa
     data = _bytes(release / name)
     from_oxigraph = {str(t.triple if isinstance(t, ox.Quad) else t) for t in ox.parse(data, format=fmt)}
     assert from_oxigraph == reference, sorted(from_oxigraph ^ reference)[:5]
+    if _is_world(release) and name not in RDFLIB_AT_WORLD_SIZE:
+        return
     graph = rdflib.Graph()
     graph.parse(data=data, format=parser)
     from_rdflib = _through_rdflib(graph)
@@ -90,13 +102,16 @@ def test_each_dump_reads_as_the_merged_trig_in_pyoxigraph_and_rdflib(release: Pa
 
 
 def test_the_trig_reads_the_same_in_rdflib_graph_by_graph(release: Path) -> None:
-    quads = _trig(release)
-    dataset = rdflib.Dataset()
-    dataset.parse(release / "twingraph.trig", format="trig")
     by_graph: dict[str, set[str]] = {}  # grouped once: 44 graphs of the world release
-    for quad in quads:
+    for quad in _trig(release):
         by_graph.setdefault(str(quad.graph_name), set()).add(str(quad.triple))
     assert len(by_graph) > 3
+    # The default graph is the merge (what the single-graph dumps hold).
+    assert by_graph.get("DEFAULT", set()) == _merged(release)
+    if _is_world(release):
+        return  # rdflib reads the TriG graph by graph in the generated release (module docstring)
+    dataset = rdflib.Dataset()
+    dataset.parse(release / "twingraph.trig", format="trig")
     for graph in dataset.graphs():
         name = (
             "DEFAULT"
@@ -106,12 +121,10 @@ def test_the_trig_reads_the_same_in_rdflib_graph_by_graph(release: Path) -> None
         if not len(graph):
             continue
         assert _through_rdflib(graph) == by_graph.get(name, set()), name
-    # The default graph is the merge (what the single-graph dumps hold).
-    assert by_graph.get("DEFAULT", set()) == _merged(release)
 
 
 def test_jsonld_nodes_are_what_rdflib_compacts_with_the_published_context(release: Path) -> None:
-    if release.parent.name.startswith("dist-world"):
+    if _is_world(release):
         pytest.skip("rdflib's compaction of the world graph takes minutes: the generated release suffices")
     context = json.loads((release / "context.jsonld").read_text(encoding="utf-8"))["@context"]
     document = json.loads((release / "twingraph.jsonld").read_text(encoding="utf-8"))
