@@ -111,20 +111,24 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# Quality gates first (lint, format, types), then the tests, which include every module's doctests
-# (pyproject.toml: --doctest-modules over src/twingraph) and the CLI reference check (docs/cli.md).
+# The quality gates (lint, format, types, layer contracts: `make lint`) run beside the tests, which
+# include every module's doctests (pyproject.toml: --doctest-modules over src/twingraph) and the CLI
+# reference check (docs/cli.md): the tests leave a quarter of the two cores idle, waiting on servers,
+# and the gates fill it. Their output is printed when the tests end; either failing fails `make test`.
 # The tests run on two pytest-xdist workers, each module (or group of modules sharing servers) on one
 # worker, the longest groups first (tests/conftest.py; --no-loadscope-reorder keeps that order: by
 # default xdist hands out the groups with the most tests first, whatever they cost); then the
 # timing-sensitive ones (marker `serial`) alone, collecting only their modules (src/ holds no serial
 # test: its doctests ran in the first part). Plain `pytest` still runs everything in one process.
 PYTEST_WORKERS ?= 2
+GATES_LOG := $(VENV)/gates.log
 test: $(STAMP) $(SYSSTAMP) $(CLIENTSSTAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
-	$(BIN)/mypy
-	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder -m "not serial"
+	@echo "quality gates (make lint) running beside the tests; their output follows the tests'"
+	@$(MAKE) --no-print-directory lint > $(GATES_LOG) 2>&1 & gates=$$!; \
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder -m "not serial"; \
+	tests=$$?; wait $$gates; gated=$$?; cat $(GATES_LOG); \
+	if [ $$gated -ne 0 ]; then echo "make test: the quality gates failed (make lint, output above)"; fi; \
+	[ $$tests -eq 0 ] && [ $$gated -eq 0 ]
 	$(BIN)/python -m pytest -m serial tests
 
 # The page screenshots in docs/screenshots (docs/pages.md), taken by the browser views test.
