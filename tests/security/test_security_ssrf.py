@@ -20,6 +20,8 @@ from support.oxigraph import oxigraph_server
 from support.paths import TEST_DATA
 from support.servers import serving
 from twingraph.cli import main
+from twingraph.config import Settings
+from twingraph.serve import settings_environment
 
 pytestmark = pytest.mark.server
 
@@ -73,21 +75,25 @@ def lured_endpoint(tmp_path_factory: pytest.TempPathFactory, trap: Trap) -> Iter
     ],
 )
 def test_tools_follow_no_link_out_of_the_data(
-    lured_endpoint: str, trap: Trap, tmp_path: Path, command: list[str]
+    lured_endpoint: str, trap: Trap, tmp_path: Path, command: list[str], settings: Settings
 ) -> None:
     out = ["--out", str(tmp_path / "out.txt")] if command[1] in ("quickstatements", "link") else []
-    result = CliRunner().invoke(main, [*command, "--endpoint", lured_endpoint, *out])
+    # The test settings (no imports folder): a checkout's own imports/ (the world graph after `make
+    # serve`) would make the tools compare 10,000 twinnings instead of the curated graph's.
+    env = settings_environment(settings)
+    result = CliRunner().invoke(main, [*command, "--endpoint", lured_endpoint, *out], env=env)
     assert result.exit_code == 0, result.output
     assert trap.requests == [], f"the tool fetched {trap.requests}"
 
 
-def test_a_redirect_to_another_address_is_not_followed(trap: Trap) -> None:
+def test_a_redirect_to_another_address_is_not_followed(trap: Trap, settings: Settings) -> None:
     def redirect(environ: dict[str, object], start_response: object) -> list[bytes]:
         start_response("307 Temporary Redirect", [("Location", trap.url + "sparql"), ("Content-Length", "0")])  # type: ignore[operator]
         return [b""]
 
     with serving(redirect) as base:
-        result = CliRunner().invoke(main, ["wikidata", "diff", "--endpoint", f"{base}/sparql"])
+        args = ["wikidata", "diff", "--endpoint", f"{base}/sparql"]
+        result = CliRunner().invoke(main, args, env=settings_environment(settings))
     assert result.exit_code == 3
     assert (
         f"redirected to {trap.url}sparql" in result.output and "only talks to the endpoint" in result.output
