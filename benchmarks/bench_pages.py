@@ -181,6 +181,7 @@ def main() -> None:
     rel = common.release(args.work, args.size)
     rows: list[list[object]] = []
     figures: dict[str, Load] = {}
+    cpu_ms: dict[str, float] = {}  # the server's CPU per answered request, per row
     rounds = max(1, args.rounds)
 
     def row(name: str, cells: Cell | list[Cell]) -> None:
@@ -194,7 +195,7 @@ def main() -> None:
             failed=sum(c.load.failed for c in each),
         )
         figures[name] = load
-        cpu = statistics.fmean(c.cpu_ms for c in each)
+        cpu = cpu_ms[name] = statistics.fmean(c.cpu_ms for c in each)
         spread = " / ".join(f"{c.load.p99:.1f}" for c in each) if len(each) > 1 else ""
         rows.append([name, CONNECTIONS, load.rps, load.p50, load.p99, load.failed, f"{cpu:.3f}", spread])
 
@@ -267,14 +268,15 @@ def main() -> None:
         cells += [common.ratio(load.rps, peer.rps), "yes" if load.p99 < GOAL_MS else "no"]
     for name, _ in FORMATS:
         for state in ("warm", "cold"):
-            found = figures.get(f"/doc {name}, {state}")
+            key = f"/doc {name}, {state}"
+            found = figures.get(key)
             if found is None:
                 continue
             targets.record(
                 args.work,
                 f"/doc {name} p99 at c32, app alone, cache {state} ({rel.name})",
-                f"{found.p99:.1f} ms ({found.rps:,.0f} req/s){median}",
-                f"{PEER}: {peer.p99:.1f} ms ({peer.rps:,.0f} req/s)",
+                f"{found.p99:.1f} ms ({found.rps:,.0f} req/s, {cpu_ms[key]:.3f} ms CPU/request){median}",
+                f"{PEER}: {peer.p99:.1f} ms ({peer.rps:,.0f} req/s, {cpu_ms[PEER]:.3f} ms CPU/request)",
                 f"< {GOAL_MS:g} ms",
                 found.ok and found.p99 < GOAL_MS,
             )
