@@ -6,7 +6,10 @@
 What a kept answer costs the app itself, without an HTTP server, a network or a load generator: the
 same app ``twingraph serve`` builds (``create_app()`` from the release's environment), each document
 asked for once (rendered and kept), then asked for again and again, ``time.thread_time`` around the
-repeats. Measured one format at a time, in the order of the table; bench_pages.py prints it too.
+repeats. Measured one format at a time, in the order of the table (every format bench_pages.py asks
+for by ``Accept``, and N-Triples by its suffix), each with its mean body size; a repeat that was not
+answered from the render cache stops the run (the render cache's hit counter must count every one).
+bench_pages.py prints it too.
 """
 
 from __future__ import annotations
@@ -26,11 +29,16 @@ from common import Release
 
 PAGES = 50  # documents asked for per format
 ROUNDS = 20  # repeats of each, after the first
-# (row, path suffix, extra WSGI environ): what a browser, a crawler and a cache in front send.
+# (row, path suffix, extra WSGI environ): what a browser, a crawler and a cache in front send; every
+# format bench_pages.py asks for by Accept, and one by its suffix.
 ASKED: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("HTML", "", {"HTTP_ACCEPT": "text/html", "HTTP_ACCEPT_LANGUAGE": "de,en;q=0.8"}),
     ("Turtle", "", {"HTTP_ACCEPT": "text/turtle"}),
     ("JSON-LD", "", {"HTTP_ACCEPT": "application/ld+json"}),
+    ("N-Triples", "", {"HTTP_ACCEPT": "application/n-triples"}),
+    ("RDF/XML", "", {"HTTP_ACCEPT": "application/rdf+xml"}),
+    ("TriG", "", {"HTTP_ACCEPT": "application/trig"}),
+    ("N-Quads", "", {"HTTP_ACCEPT": "application/n-quads"}),
     ("N-Triples (suffix)", ".nt", {}),
     ("/id/ 303", "", {}),
 )
@@ -60,37 +68,49 @@ def environ(path: str, extra: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def call(app: Any, path: str, extra: dict[str, str]) -> str:
-    """One request through ``app``'s WSGI callable; its status line (the body read and closed)."""
+def call(app: Any, path: str, extra: dict[str, str]) -> tuple[str, int]:
+    """One request through ``app``'s WSGI callable; its status line and body length (the body read
+    and closed)."""
     seen: list[str] = []
 
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
         seen.append(status)
 
     body: Iterable[bytes] = app(environ(path, extra), start_response)
-    for _ in body:
-        pass
+    size = sum(len(chunk) for chunk in body)
     close = getattr(body, "close", None)
     if close is not None:
         close()
-    return seen[0]
+    return seen[0], size
 
 
-def cpu_per_hit(app: Any, paths: list[str], extra: dict[str, str], expect: str) -> float:
-    """Milliseconds of this thread's CPU per repeated request of ``paths`` (each asked once first)."""
+def cpu_per_hit(app: Any, paths: list[str], extra: dict[str, str], expect: str) -> tuple[float, int]:
+    """Milliseconds of this thread's CPU per repeated request of ``paths`` (each asked once first),
+    and the mean body bytes. SystemExit when a repeat was not answered from the render cache: the
+    figure would not be a hit's."""
+    from twingraph.web.state import app_state
+
+    sizes = []
     for path in paths:
-        status = call(app, path, extra)
+        status, size = call(app, path, extra)
         if not status.startswith(expect):
             raise SystemExit(f"{path} {extra} answered {status}")
+        sizes.append(size)
+    renders = app_state(app).renders
+    hits = renders.hits
     started = time.thread_time()
     for _ in range(ROUNDS):
         for path in paths:
             call(app, path, extra)
-    return (time.thread_time() - started) * 1000 / (ROUNDS * len(paths))
+    spent = time.thread_time() - started
+    if renders.hits - hits != ROUNDS * len(paths):
+        raise SystemExit(f"{extra}: {ROUNDS * len(paths) - (renders.hits - hits)} repeats missed the cache")
+    return spent * 1000 / (ROUNDS * len(paths)), sum(sizes) // len(sizes)
 
 
-def measure(rel: Release, docs: list[str]) -> list[tuple[str, float]]:
-    """CPU per hit for each way of asking in ``ASKED``, on an app built as the server's workers build it."""
+def measure(rel: Release, docs: list[str]) -> list[tuple[str, float, int]]:
+    """CPU per hit and mean body bytes for each way of asking in ``ASKED``, on an app built as the
+    server's workers build it."""
     os.environ.update(rel.env)
     from twingraph.config import load_settings
     from twingraph.web import create_app
@@ -102,15 +122,23 @@ def measure(rel: Release, docs: list[str]) -> list[tuple[str, float]]:
         for name, suffix, extra in ASKED:
             if name.startswith("/id/"):
                 paths = ["/id/" + p[len("/doc/") :] for p in docs]
-                figures.append((name, cpu_per_hit(app, paths, extra, "303")))
+                figures.append((name, *cpu_per_hit(app, paths, extra, "303")))
             else:
-                figures.append((name, cpu_per_hit(app, [p + suffix for p in docs], extra, "200")))
+                figures.append((name, *cpu_per_hit(app, [p + suffix for p in docs], extra, "200")))
         name, extra = REVALIDATION
         html = {**ASKED[0][2], **extra}
-        figures.append((name, cpu_per_hit(app, docs, html, "304")))
+        figures.append((name, *cpu_per_hit(app, docs, html, "304")))
         return figures
     finally:
         close_app(app)
+
+
+HEADERS = ["request", "ms CPU per hit", "body bytes"]
+
+
+def rows(figures: list[tuple[str, float, int]]) -> list[list[object]]:
+    """Table rows of :func:`measure`'s figures."""
+    return [[name, f"{ms:.3f}", size] for name, ms, size in figures]
 
 
 def city_docs(rel: Release, count: int) -> list[str]:
@@ -128,8 +156,7 @@ def main() -> None:
     rel = common.release(args.work, args.size)
     docs = city_docs(rel, PAGES)
     print(f"## CPU per render-cache hit, in process ({rel.name}, {len(docs)} documents x {ROUNDS})\n")
-    rows = [[name, f"{ms:.3f}"] for name, ms in measure(rel, docs)]
-    print(common.table(["request", "ms CPU per hit"], rows))
+    print(common.table(HEADERS, rows(measure(rel, docs))))
     print(f"\nload average: {os.getloadavg()[0]:.1f}")
 
 

@@ -13,8 +13,11 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+import pyoxigraph as ox
 import pytest
+import rdflib
 from flask import Flask
+from rdflib.compare import isomorphic
 
 from support.servers import serving
 from twingraph.config import Settings
@@ -108,6 +111,45 @@ def test_cached_answers_are_the_fresh_render(
                 assert answer.body == fresh.body, (path, headers)
                 assert answer.headers == fresh.headers, (path, headers)
     assert not app_state(apps[1]).renders.hits  # the peer rendered everything itself
+
+
+# The two longest RDF bodies per triple, asked for by suffix and by Accept, with their parsers.
+LONG_FORMATS = [
+    (".nt", "", ox.RdfFormat.N_TRIPLES, "nt"),
+    ("", "application/n-triples", ox.RdfFormat.N_TRIPLES, "nt"),
+    (".rdf", "", ox.RdfFormat.RDF_XML, "xml"),
+    ("", "application/rdf+xml", ox.RdfFormat.RDF_XML, "xml"),
+]
+
+
+@pytest.mark.parametrize("doc", DOCS[:3])
+@pytest.mark.parametrize(("suffix", "accept", "rdf", "rdflib_format"), LONG_FORMATS)
+def test_kept_ntriples_and_rdfxml_are_the_fresh_render_and_its_graph(
+    apps: tuple[Flask, Flask],
+    servers: tuple[str, str],
+    doc: str,
+    suffix: str,
+    accept: str,
+    rdf: ox.RdfFormat,
+    rdflib_format: str,
+) -> None:
+    """A kept N-Triples or RDF/XML answer (sent from the cache, not rendered again) is the fresh
+    render's bytes and headers, and two parsers read from it the graph the fresh Turtle holds."""
+    cached_base, fresh_base = servers
+    renders = app_state(apps[0]).renders
+    path, headers = doc + suffix, ({"Accept": accept} if accept else {})
+    fresh = fetch(fresh_base, path, headers)
+    turtle = fetch(fresh_base, doc + ".ttl")
+    assert fresh.status == turtle.status == 200
+    fetch(cached_base, path, headers)  # rendered and kept, unless an earlier test asked already
+    hits = renders.hits
+    kept = fetch(cached_base, path, headers)
+    assert renders.hits == hits + 1, f"{path} {headers}: the repeat was not answered from the cache"
+    assert (kept.status, kept.body, kept.headers) == (fresh.status, fresh.body, fresh.headers)
+    expected = {q.triple for q in ox.parse(turtle.body, format=ox.RdfFormat.TURTLE)}
+    assert expected and {q.triple for q in ox.parse(kept.body, format=rdf)} == expected
+    read = rdflib.Graph().parse(data=kept.body, format=rdflib_format)
+    assert isomorphic(read, rdflib.Graph().parse(data=turtle.body, format="turtle"))
 
 
 def test_a_query_language_choice_sets_its_cookie_on_every_hit(servers: tuple[str, str]) -> None:

@@ -29,12 +29,11 @@ from werkzeug.sansio.utils import get_current_url
 from werkzeug.wsgi import get_host
 
 from twingraph.formats import split_suffix
-from twingraph.versions.registry import Release
 from twingraph.web.conneg import CONDITIONAL_HEADERS, client_holds, format_for
-from twingraph.web.release_apps import VersionsState
 from twingraph.web.render import LANG_PARAMETER, language_of
 from twingraph.web.render_cache import MISSED, NOT_MODIFIED, Rendered
 from twingraph.web.resources import SEE_OTHER, render_key, variant_of
+from twingraph.web.signposting import signposted_release
 from twingraph.web.state import AppState, app_state
 
 StartResponse = Callable[..., Any]
@@ -99,17 +98,6 @@ def kept_answer(state: AppState, environ: dict[str, Any], path: str) -> Rendered
     if kept is None:
         environ[MISSED] = key
     return kept
-
-
-def signposted_release(state: AppState) -> Release | None:
-    """The release whose signposts the app's answers carry (web/signposting.py's, from the state
-    instead of the request context); LookupError when the app serves no releases side by side."""
-    if state.mounted_release is not None:
-        return state.mounted_release
-    versions = state.versions
-    if not isinstance(versions, VersionsState):
-        raise LookupError("this app serves no releases side by side")
-    return versions.registry.newest()
 
 
 def host_url(state: AppState, environ: dict[str, Any]) -> str:

@@ -43,7 +43,7 @@ from twingraph.store.database import (
 from twingraph.versions.history import History
 from twingraph.versions.permalinks import PermalinkStore
 from twingraph.versions.registry import Release, ReleaseRegistry
-from twingraph.web.state import Once, app_state, current_state
+from twingraph.web.state import AppState, Once, app_state, current_state
 
 CAPACITY = 3  # default of settings.releases_open: releases open at once (store, caches, query workers)
 IDLE_SECONDS = 600.0  # a release nobody asked for in this long is closed at the next request
@@ -197,17 +197,18 @@ def prepare_apart(release: Release, cache_dir: str | None) -> None:
         raise ReleaseError(f"release {release.version!r} could not be loaded: {last}")
 
 
-def get_versions() -> VersionsState:
-    """The versions state of the running main app (a release's own app shares its parent's)."""
-    state = current_state().versions
-    if not isinstance(state, VersionsState):
+def get_versions(state: AppState | None = None) -> VersionsState:
+    """The versions state of the running main app (a release's own app shares its parent's); of the
+    app of ``state`` when given (no request context needed: web/doc_lean.py's, before Flask)."""
+    versions = (state or current_state()).versions
+    if not isinstance(versions, VersionsState):
         raise LookupError("this app serves no releases side by side")
-    return state
+    return versions
 
 
-def mounted_release() -> Release | None:
-    """The release a release's app serves (None in the main app)."""
-    return current_state().mounted_release
+def mounted_release(state: AppState | None = None) -> Release | None:
+    """The release a release's app serves (None in the main app); of the app of ``state`` when given."""
+    return (state or current_state()).mounted_release
 
 
 class ReleaseDispatcher:

@@ -15,6 +15,7 @@ from twingraph.versions.registry import Release
 from twingraph.web.memento import resource_path
 from twingraph.web.release_apps import get_versions, mounted_release
 from twingraph.web.render_cache import is_finished
+from twingraph.web.state import AppState
 
 SCHEMA = "https://schema.org/"
 # The dumps a release holds (publish/formats.py writes them) with their media types.
@@ -64,10 +65,12 @@ def resource_links(release: Release, base_iri: str, host: str, doc_path: str, ir
     return links
 
 
-def signposted_release() -> Release | None:
+def signposted_release(state: AppState | None = None) -> Release | None:
     """The release whose signposts this request's answers carry: the release app's own, else the
-    newest served (the registry looks for new releases at most once a second)."""
-    return mounted_release() or get_versions().registry.newest()
+    newest served (the registry looks for new releases at most once a second). Of the app of
+    ``state`` when given (the lean path's, before Flask); LookupError when the app serves no
+    releases side by side."""
+    return mounted_release(state) or get_versions(state).registry.newest()
 
 
 def register(app: Flask) -> None:
