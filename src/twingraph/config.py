@@ -53,8 +53,8 @@ class Settings:
     workers: int = _setting(2, "Number of server worker processes.")
     access_log: int = _setting(
         1,
-        "1: the server writes a line per request to its log (Granian's access log); 0: none, e.g. "
-        "behind nginx, which logs them (the line costs more CPU than a cached page).",
+        "1: the server writes a line per request to its log (Granian's format, written in batches "
+        "every quarter second); 0: none, e.g. behind nginx, which logs them.",
     )
     proxy_hops: int = _setting(
         0,

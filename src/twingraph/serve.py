@@ -39,6 +39,7 @@ from granian import Granian
 from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 
+from twingraph.access_log import AccessLog, BatchedLines
 from twingraph.config import Settings
 from twingraph.reconcile.saved import index_path
 from twingraph.release import ReleaseError, resolve_release, verify_release
@@ -107,6 +108,8 @@ def served_app() -> Flask:
     # to 360 ms, once every few thousand pages under load, stalling every request of the worker (the
     # p99 of /doc); after the freeze a full collection takes 3 to 7 ms (docs/benchmarks.md).
     gc.freeze()
+    if app_state(app).settings.access_log:
+        app.wsgi_app = AccessLog(app.wsgi_app, BatchedLines())  # type: ignore[method-assign]
     return app
 
 
@@ -122,9 +125,9 @@ def server_options(settings: Settings) -> dict[str, Any]:
         "http": HTTPModes.http1,
         "websockets": False,
         "http1_settings": HTTP1Settings(header_read_timeout=HEADER_TIMEOUT_MS),
-        # Python's logging under one lock for the worker's threads: 70% of a cached page's Python time
-        # in a profile of warm /doc at c32 (docs/benchmarks.md); nginx in front logs the requests too.
-        "log_access": settings.access_log != 0,
+        # The access log is written by the app's own middleware (access_log.py, served_app): Granian's
+        # called back into Python's logging after each response, 40% of a cached page's CPU.
+        "log_access": False,
         "respawn_failed_workers": True,
         "workers_kill_timeout": int(settings.query_timeout) + GRACE_SECONDS,
     }
