@@ -135,7 +135,7 @@ class EmbeddedStore(Backend):
             answer = self._look_up(query, media_type, slow_lane)
             if answer is not None:
                 return answer
-        if info.patterns is not None and dataset.is_empty and self._is_bounded(info):
+        if dataset.is_empty and self._is_bounded(info):
             job = Job(
                 query=query,
                 media_type=media_type,
@@ -159,6 +159,13 @@ class EmbeddedStore(Backend):
             within_limit=info.limit is not None and info.limit <= self._limits.result_limit,
         )
         return self.pool().run(job, slow_lane)
+
+    def in_process(self, query: str, dataset: Dataset) -> bool:
+        """Whether :meth:`answer` answers this (guarded) query here: a look-up, or bounded work."""
+        if not dataset.is_empty:
+            return False
+        info = self.inspect(query)
+        return info.lookup or self._is_bounded(info)
 
     def _is_bounded(self, info: QueryInfo) -> bool:
         """Whether the query's work is provably at most BOUNDED_WORK solutions (False until the

@@ -36,7 +36,7 @@ from flask import Flask, Response
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request
 
-from twingraph.sparql.fairness import ClientRefused, QueryTicket
+from twingraph.sparql.fairness import ClientRefused, InProcessTicket, QueryTicket
 from twingraph.sparql.protocol import parse_request
 from twingraph.store.base import QueryAnswer
 from twingraph.web.security import headers_for
@@ -161,18 +161,18 @@ def _answer(state: AppState, plan: Plan, client: str) -> QueryAnswer | None:
         if wait is not None:
             raise rate_refused(limiter.per_minute, wait)
         return plan.cached
-    with _admit(state, client) as ticket:
+    with _admit(state, client, plan.in_process) as ticket:
         return run_query(state, plan, ticket)
 
 
-def _admit(state: AppState, client: str) -> QueryTicket:
+def _admit(state: AppState, client: str, in_process: bool) -> QueryTicket | InProcessTicket:
     """Count the request and admit its query under the client's fair share (429 beyond either)."""
     limiter = state.sparql_limiter
     wait = limiter.hit(client)
     if wait is not None:
         raise rate_refused(limiter.per_minute, wait)
     try:
-        return state.fairness.admit(client)
+        return state.fairness.admit(client, in_process)
     except ClientRefused as refused:
         raise share_refused(refused) from None
 
