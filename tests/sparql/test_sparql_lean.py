@@ -18,11 +18,17 @@ from typing import Any
 
 import pytest
 from flask import Flask, request
+from werkzeug.test import EnvironBuilder
 
 from support.servers import serving
 from support.sparql import close_store
 from twingraph.config import Settings
+from twingraph.formats import by_media_type
+from twingraph.sparql.cache import CacheKey
+from twingraph.store.base import Dataset, QueryAnswer
 from twingraph.web import create_app
+from twingraph.web.sparql_answer import Plan, answer_response
+from twingraph.web.sparql_lean import _finish, answer_headers
 from twingraph.web.state import app_state
 
 pytestmark = [pytest.mark.server]
@@ -182,3 +188,21 @@ def test_repeated_request_after_its_answer_left_the_cache(release_settings: Sett
     assert first[0] == again[0] == 200
     assert again[2] == first[2]
     assert again[1]["ETag"] == first[1]["ETag"]
+
+
+@pytest.mark.parametrize("truncated", [False, True])
+@pytest.mark.parametrize("media_type", ["application/sparql-results+json", "text/csv", "text/turtle"])
+def test_answer_headers_are_those_of_the_flask_response(
+    release_settings: Settings, truncated: bool, media_type: str
+) -> None:
+    """The lean path writes an answer's headers out itself: the same as answer_response and Flask's
+    hooks give (werkzeug's Response turned into WSGI headers)."""
+    fmt = by_media_type(media_type)
+    plan = Plan(SELECT, Dataset(), fmt, CacheKey.of("1.0.0-ab", SELECT, Dataset(), media_type), False, None)
+    answer = QueryAnswer(b"body bytes", media_type, truncated)
+    response = answer_response(release_settings, plan, answer)
+    _finish(response)
+    environ = EnvironBuilder(path="/sparql", method="POST").get_environ()
+    expected = sorted(response.get_wsgi_headers(environ).to_wsgi_list())
+    assert sorted(answer_headers(release_settings, plan, answer)) == expected
+    assert response.status == "200 OK"

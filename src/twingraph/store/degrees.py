@@ -39,10 +39,20 @@ FORMAT = 1  # of the file; another value is computed anew
 @dataclass(frozen=True)
 class Degrees:
     """Per predicate IRI: the most objects one subject has (``out``), the most subjects one object
-    has (``in_``). A predicate absent from the data matches nothing (degree 0)."""
+    has (``in_``)."""
 
     out: dict[str, int]
     in_: dict[str, int]
+
+    @property
+    def out_most(self) -> int:
+        """The largest ``out`` of any predicate."""
+        return max(self.out.values(), default=0)
+
+    @property
+    def in_most(self) -> int:
+        """The largest ``in_`` of any predicate."""
+        return max(self.in_.values(), default=0)
 
     @property
     def out_any(self) -> int:
@@ -140,8 +150,9 @@ def _fanout(pattern: Pattern, degrees: Degrees) -> int:
     predicate = pattern.predicate
     if predicate.variable:
         out, in_ = degrees.out_any, degrees.in_any
-    else:
-        out, in_ = degrees.out.get(predicate.value, 0), degrees.in_.get(predicate.value, 0)
+    else:  # a predicate not found (none in the data, or an IRI resolved otherwise): the largest of any
+        out = degrees.out.get(predicate.value, degrees.out_most)
+        in_ = degrees.in_.get(predicate.value, degrees.in_most)
     if subject_fixed and object_fixed:
         return 1 if not predicate.variable else min(out, in_)
     if subject_fixed:

@@ -82,6 +82,7 @@ class EmbeddedStore(Backend):
         self._degrees: Degrees | None = release_degrees.read(location)
         self._degrees_known = threading.Event()
         self._measuring_pid = 0
+        self._last_bound: tuple[QueryInfo, bool] | None = None
 
     @classmethod
     def from_release(
@@ -170,11 +171,16 @@ class EmbeddedStore(Backend):
     def _is_bounded(self, info: QueryInfo) -> bool:
         """Whether the query's work is provably at most BOUNDED_WORK solutions (False until the
         release's degrees are known: they are measured in the background on first use)."""
+        last = self._last_bound  # the web layer asks before admission, answer() again after it
+        if last is not None and last[0] is info:
+            return last[1]
         degrees = self.degrees()
         if degrees is None or info.patterns is None:
             return False
         work = work_bound(info.patterns, degrees)
-        return work is not None and work <= BOUNDED_WORK
+        bounded = work is not None and work <= BOUNDED_WORK
+        self._last_bound = (info, bounded)
+        return bounded
 
     def degrees(self, wait: float = 0.0) -> Degrees | None:
         """The release's degrees (store/degrees.py), measured when the database was loaded; for a

@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from twingraph.store.base import QueryRefused, QuerySyntaxError
 from twingraph.store.lexer import LexError, Token, normalize, position, tokenize
-from twingraph.store.patterns import Pattern, basic_patterns
+from twingraph.store.patterns import Pattern, basic_patterns, resolve_iri
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
@@ -138,7 +138,7 @@ def _prologue(text: str, tokens: list[Token], base_iri: str) -> tuple[str, int, 
             and tokens[i + 1].text.endswith(":")
             and tokens[i + 2].kind == "IRI"
         ):
-            prefixes[tokens[i + 1].text[:-1]] = urllib.parse.urljoin(base, tokens[i + 2].text[1:-1])
+            prefixes[tokens[i + 1].text[:-1]] = resolve_iri(base, tokens[i + 2].text[1:-1])
             i += 3
         elif keyword in QUERY_FORMS:
             return keyword, i + 1, prefixes, base
@@ -200,7 +200,7 @@ def _top_limit(tokens: list[Token]) -> int | None:
 
 def _resolve(text: str, token: Token, prefixes: dict[str, str], base: str) -> str:
     if token.kind == "IRI":
-        return urllib.parse.urljoin(base, token.text[1:-1])
+        return resolve_iri(base, token.text[1:-1])
     if token.kind == "PNAME":
         prefix, _, local = token.text.partition(":")
         if prefix not in prefixes:
