@@ -33,11 +33,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response
+from werkzeug.datastructures import ETags
 from werkzeug.wrappers import Request
 
 from twingraph.config import Settings
 from twingraph.sparql.fairness import ClientRefused, InProcessTicket, QueryTicket
-from twingraph.sparql.protocol import parse_request
+from twingraph.sparql.protocol import ProtocolRequest, parse_request, parse_simple
 from twingraph.store.base import QueryAnswer
 from twingraph.store.results import truncation_note
 from twingraph.web.security import headers_for
@@ -65,6 +66,7 @@ PRIVATE_NETWORK = "HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"
 MEMO_ENTRIES = 2048  # requests remembered per app, with their plan and their answer's headers
 MEMO_REQUEST_BYTES = 8192  # larger requests are planned anew each time
 OK = "200 OK"
+NO_TAGS = ETags()
 
 
 class LeanSparql:
@@ -98,12 +100,13 @@ class LeanSparql:
                 return [cached.body]
             environ[HANDED_OVER] = rate_refused(state.sparql_limiter.per_minute, wait)
             return self._flask(_rewound(environ, body), start_response)
-        request = Request(environ)
         try:
-            protocol = parse_request(request, state.settings.max_request_bytes)
+            protocol, accept, if_none_match = _protocol(
+                environ, method, body, state.settings.max_request_bytes
+            )
             if protocol.query is None:
                 return self._flask(_rewound(environ, body), start_response)
-            plan = plan_query(state, protocol, request.headers.get("Accept"), request.if_none_match, method)
+            plan = plan_query(state, protocol, accept, if_none_match, method)
         except Exception:  # a refusal (4xx) or a fault: Flask counts the request and answers it
             return self._flask(_rewound(environ, body), start_response)
         try:
@@ -140,6 +143,21 @@ class _Known:
     answer: weakref.ref[QueryAnswer]
     status: str
     headers: list[tuple[str, str]]
+
+
+def _protocol(
+    environ: dict[str, Any], method: str, body: bytes, max_bytes: int
+) -> tuple[ProtocolRequest, str | None, ETags]:
+    """The protocol request, its Accept header and its If-None-Match: read from the environ for a
+    plain GET or form POST (sparql/protocol.py, ``parse_simple``), else through a werkzeug Request."""
+    if "HTTP_IF_NONE_MATCH" not in environ:
+        query_string = environ.get("QUERY_STRING", "")
+        content_type = environ.get("CONTENT_TYPE", "")
+        simple = parse_simple(method, query_string, content_type, body, max_bytes)
+        if simple is not None:
+            return simple, environ.get("HTTP_ACCEPT"), NO_TAGS
+    request = Request(environ)
+    return parse_request(request, max_bytes), request.headers.get("Accept"), request.if_none_match
 
 
 def _request_key(environ: dict[str, Any], body: bytes) -> tuple[str, ...] | None:
