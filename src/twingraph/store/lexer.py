@@ -90,8 +90,8 @@ def tokenize(text: str) -> list[Token]:
         pos = match.end()
         kind = _KINDS[match.lastgroup or ""]
         if kind is not None:
-            text = match.group()
-            append(Token(kind, text, start, text.upper() if kind == "WORD" else None))
+            value = match.group()
+            append(Token(kind, value, start, value.upper() if kind == "WORD" else None))
     if pos < len(text):
         line, column = position(text, pos)
         raise LexError(f"unexpected character {text[pos]!r} at line {line}, column {column}", pos)
