@@ -8,12 +8,13 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from twingraph.config import Settings
-from twingraph.sparql.fairness import ClientRefused, Fairness, FairShare
+from twingraph.sparql.fairness import ClientRefused, Fairness, FairShare, InProcessTicket, QueryTicket
 from twingraph.sparql.ledger import ClientLedger, Refusal
 from twingraph.sparql.ratelimit import RateLimiter
 from twingraph.web.state import close_app
@@ -117,6 +118,52 @@ def test_in_flight_cap_and_query_time_budget(tmp_path: Path) -> None:
     assert over.retry_after == 60  # both charges leave the window a minute after they were made
     clock.now += 61
     assert isinstance(ledger.begin("c", 2, 30.0, 10.0), int)
+
+
+def test_queries_answered_in_process_are_held_to_the_share_without_taking_a_place(tmp_path: Path) -> None:
+    """A light query the store answers in the web process is refused like any other when its client
+    is over its share, takes no place among the running queries, and its time is charged (written
+    with other such charges at most a second later, counted by this process meanwhile)."""
+    clock = Clock()
+    ledger = ClientLedger(tmp_path, clock=clock)
+    fairness = Fairness(ledger, SHARE)
+    other_process = ClientLedger(tmp_path, clock=clock)  # a second connection: what the file holds
+    with fairness.admit("c", in_process=True) as ticket:
+        assert isinstance(ticket, InProcessTicket)
+        assert ledger.running("c") == 0, "no place taken"
+    ledger.charge_later("c", 25.0)  # the first charge is written at once, the next ones a second later
+    ledger.charge_later("c", 4.0)
+    assert ledger.within_share("c", 2, 30.0, 10.0) is True
+    ledger.charge_later("c", 2.0)
+    refused = ledger.within_share("c", 2, 30.0, 10.0)
+    assert isinstance(refused, Refusal) and refused.budget == "query-time", "unwritten charges count"
+    assert isinstance(other_process.within_share("c", 2, 30.0, 10.0), bool), "not written yet"
+    clock.now += 1.5
+    ledger.charge_later("c", 0.0)
+    over = other_process.within_share("c", 2, 30.0, 10.0)
+    assert isinstance(over, Refusal) and over.budget == "query-time", "written a second later"
+    with pytest.raises(ClientRefused, match="query-time budget"):
+        fairness.admit("c", in_process=True)
+    first, second = ledger.begin("d", 2, 30.0, 10.0), ledger.begin("d", 2, 30.0, 10.0)
+    assert isinstance(first, int) and isinstance(second, int)
+    with pytest.raises(ClientRefused, match="2 queries running"):
+        fairness.admit("d", in_process=True)
+
+
+def test_a_dead_process_row_sends_the_in_process_admission_to_the_full_count(tmp_path: Path) -> None:
+    ledger = ClientLedger(tmp_path)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    with ledger._transaction() as db:
+        db.execute(
+            "INSERT INTO running (client, pid, started) VALUES ('c', ?, ?)", (int(dead.stdout), time.time())
+        )
+    assert ledger.within_share("c", 2, 30.0, 10.0) is False
+    with Fairness(ledger, SHARE).admit("c", in_process=True) as ticket:
+        assert isinstance(ticket, QueryTicket), "the full admission, which closes the dead row"
+        assert ledger.running("c") == 1
+    assert ledger.running("c") == 0
 
 
 def test_slow_lane_share_per_client(tmp_path: Path) -> None:

@@ -18,11 +18,20 @@ from typing import Any
 
 import pytest
 from flask import Flask, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
 
 from support.servers import serving
 from support.sparql import close_store
 from twingraph.config import Settings
+from twingraph.formats import by_media_type
+from twingraph.sparql.cache import CacheKey
+from twingraph.sparql.protocol import parse_request, parse_simple
+from twingraph.store.base import Dataset, QueryAnswer
 from twingraph.web import create_app
+from twingraph.web.sparql_answer import Plan, answer_response
+from twingraph.web.sparql_lean import _finish, answer_headers
 from twingraph.web.state import app_state
 
 pytestmark = [pytest.mark.server]
@@ -182,3 +191,71 @@ def test_repeated_request_after_its_answer_left_the_cache(release_settings: Sett
     assert first[0] == again[0] == 200
     assert again[2] == first[2]
     assert again[1]["ETag"] == first[1]["ETag"]
+
+
+@pytest.mark.parametrize("truncated", [False, True])
+@pytest.mark.parametrize("media_type", ["application/sparql-results+json", "text/csv", "text/turtle"])
+def test_answer_headers_are_those_of_the_flask_response(
+    release_settings: Settings, truncated: bool, media_type: str
+) -> None:
+    """The lean path writes an answer's headers out itself: the same as answer_response and Flask's
+    hooks give (werkzeug's Response turned into WSGI headers)."""
+    fmt = by_media_type(media_type)
+    plan = Plan(SELECT, Dataset(), fmt, CacheKey.of("1.0.0-ab", SELECT, Dataset(), media_type), False, None)
+    answer = QueryAnswer(b"body bytes", media_type, truncated)
+    response = answer_response(release_settings, plan, answer)
+    _finish(response)
+    environ = EnvironBuilder(path="/sparql", method="POST").get_environ()
+    expected = sorted(response.get_wsgi_headers(environ).to_wsgi_list())
+    assert sorted(answer_headers(release_settings, plan, answer)) == expected
+    assert response.status == "200 OK"
+
+
+@pytest.mark.parametrize(
+    ("method", "query_string", "content_type", "body"),
+    [
+        ("GET", "query=ASK%20%7B%7D&default-graph-uri=http%3A%2F%2Fe%2Fg&format=csv", "", b""),
+        ("GET", "query=%FF%FE&named-graph-uri=", "", b""),
+        ("GET", "", "", b""),
+        ("GET", "query=a&query=b", "", b""),
+        ("GET", "update=DROP%20ALL", "", b""),
+        ("GET", "query=a&default-graph-uri=not%20an%20iri", "", b""),
+        ("GET", "query=" + "a" * 600, "", b""),
+        ("POST", "", FORM, b"query=SELECT+*+%7B%7D&output=json&named-graph-uri=http%3A%2F%2Fe%2Fn"),
+        (
+            "POST",
+            "default-graph-uri=http%3A%2F%2Fe%2Fg",
+            FORM,
+            b"query=ASK%7B%7D&default-graph-uri=http%3A%2F%2Fe%2Fh",
+        ),
+        ("POST", "", FORM, b"query=caf\xc3\xa9+%ZZ"),
+        ("POST", "", FORM, b"update=CLEAR+ALL"),
+        ("POST", "", FORM, b""),
+    ],
+)
+def test_simple_requests_are_read_as_werkzeug_reads_them(
+    method: str, query_string: str, content_type: str, body: bytes
+) -> None:
+    """The lean path reads a GET or a form POST without a werkzeug Request: the same protocol request,
+    or the same refusal, as parse_request gives."""
+    environ = EnvironBuilder(
+        path="/sparql", method=method, query_string=query_string, data=body, content_type=content_type or None
+    ).get_environ()
+    expected: object
+    try:
+        expected = parse_request(Request(environ), 512)
+    except HTTPException as refused:
+        expected = (type(refused), refused.description)
+    try:
+        found: object = parse_simple(
+            method, environ["QUERY_STRING"], environ.get("CONTENT_TYPE", ""), body, 512
+        )
+    except HTTPException as refused:
+        found = (type(refused), refused.description)
+    assert found == expected
+
+
+def test_a_form_that_is_not_utf8_is_left_to_werkzeug() -> None:
+    assert parse_simple("POST", "", FORM, b"query=\xff", 512) is None
+    assert parse_simple("POST", "", FORM + "; charset=utf-8", b"query=a", 512) is None
+    assert parse_simple("POST", "", "application/sparql-query", b"ASK {}", 512) is None

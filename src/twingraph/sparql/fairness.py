@@ -88,6 +88,36 @@ class QueryTicket:
         self._ledger.end(self._query, self._client, max(spent, self._penalty))
 
 
+class InProcessTicket:
+    """A query the store answers in the web process, its work provably small (store/degrees.py):
+    admitted against the client's share like any query (its running queries and its query time), but
+    it takes no place among the running queries (it holds no worker), and its time is charged after
+    it, with other such charges (``ClientLedger.charge_later``): no write transaction of its own."""
+
+    def __init__(self, ledger: ClientLedger, share: FairShare, client: str) -> None:
+        self._ledger = ledger
+        self._share = share
+        self._client = client
+        self._started = time.monotonic()
+
+    def running(self) -> None:
+        """The query starts now."""
+        self._started = time.monotonic()
+
+    def claim_slow(self) -> SlowLaneRefused | None:
+        """Never granted: a query admitted to run in process that ends up in a worker (a text the
+        engine refuses is worded by the workers) has no place in the slow lane."""
+        return SlowLaneRefused("the query was admitted as a light one and ran past the fast lane", 1)
+
+    def __enter__(self) -> InProcessTicket:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self._ledger.charge_later(self._client, time.monotonic() - self._started)
+
+
 class Fairness:
     """The admission desk of the query workers: one per app, over the server's shared ledger."""
 
@@ -95,8 +125,17 @@ class Fairness:
         self.ledger = ledger
         self.share = share
 
-    def admit(self, client: str) -> QueryTicket:
-        """A ticket for one query of ``client``; ClientRefused when it is over its share."""
+    def admit(self, client: str, in_process: bool = False) -> QueryTicket | InProcessTicket:
+        """A ticket for one query of ``client``; ClientRefused when it is over its share.
+        ``in_process``: the store answers it in the web process (``Store.in_process``)."""
+        if in_process:
+            verdict = self.ledger.within_share(
+                client, self.share.in_flight, self.share.seconds_per_minute, self.share.timeout
+            )
+            if isinstance(verdict, Refusal):
+                raise ClientRefused(verdict)
+            if verdict:
+                return InProcessTicket(self.ledger, self.share, client)
         admitted = self.ledger.begin(
             client, self.share.in_flight, self.share.seconds_per_minute, self.share.timeout
         )

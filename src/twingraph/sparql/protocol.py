@@ -9,6 +9,7 @@ refused here, before any store sees it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from werkzeug.datastructures import MultiDict
@@ -59,6 +60,31 @@ def parse_request(request: Request, max_bytes: int) -> ProtocolRequest:
             f"a POST needs a Content-Type: {FORM} (query=... in the body) or {QUERY} (the query as the body)"
         )
     raise UnsupportedMediaType(f"Content-Type {mimetype} is not a SPARQL request; use {FORM} or {QUERY}")
+
+
+def parse_simple(
+    method: str, query_string: str, content_type: str, body: bytes, max_bytes: int
+) -> ProtocolRequest | None:
+    """A GET, or a POST of a form, read from the WSGI environ's parts as :func:`parse_request` reads
+    them (werkzeug's own parsing: ``parse_qsl`` with werkzeug's error handler), without building a
+    werkzeug Request (a tenth of a light query's time in the web process); None for any other
+    request, and for a body that is not UTF-8 (werkzeug reads no form from it): :func:`parse_request`
+    then reads it. Raises the same 4xx as :func:`parse_request`."""
+    if len(query_string.encode("latin-1")) > max_bytes:
+        raise RequestEntityTooLarge(f"the query string is longer than the limit of {max_bytes} bytes")
+    if method == "GET":
+        return _from_params(MultiDict(_pairs(query_string.encode("latin-1"))))
+    if method != "POST" or content_type != FORM:
+        return None
+    try:
+        form = _pairs(body)
+    except UnicodeDecodeError:
+        return None
+    return _from_params(MultiDict([*_pairs(query_string.encode("latin-1")), *form]))
+
+
+def _pairs(data: bytes) -> list[tuple[str, str]]:
+    return parse_qsl(data.decode(), keep_blank_values=True, errors="werkzeug.url_quote")
 
 
 def _from_params(params: MultiDict[str, str]) -> ProtocolRequest:

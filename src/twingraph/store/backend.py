@@ -69,6 +69,11 @@ class Backend(ABC):
                 self._inspected[query] = info
         return info
 
+    def in_process(self, query: str, dataset: Dataset) -> bool:
+        """Whether :meth:`answer` answers this guarded query in the web process (only the embedded
+        backend does, for queries whose work is provably small)."""
+        return False
+
     def bind(self, query: str, bindings: dict[str, Term] | None) -> str:
         """One of our own queries with ``bindings`` as a VALUES block (SERVICE stays refused)."""
         guard.inspect_known_query(query, self._base)

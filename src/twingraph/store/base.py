@@ -154,6 +154,11 @@ class Store(Protocol):
         """Names of the named graphs (the sources, the ontology, the inferred graph)."""
         ...
 
+    def in_process(self, query: str, dataset: Dataset) -> bool:
+        """Whether :meth:`answer` answers this guarded query in the web process, without a worker
+        (its work provably small; store/degrees.py)."""
+        ...
+
     def inspect(self, query: str) -> QueryInfo:
         """Guard a protocol query (store/guard.py: raises QueryRefused / QuerySyntaxError) and say
         what it is."""

@@ -82,6 +82,11 @@ def prepare_database(dump: Path, fingerprint: str, cache_dir: str | Path | None 
         store.bulk_load(path=str(dump), format=ox.RdfFormat.TRIG)
         store.update(MERGE_NAMED_GRAPHS)
         store.optimize()
+        # The release's degrees, which bound the work of simple queries (store/degrees.py), measured
+        # once with the load (imported here: the query workers import this module and need none of it).
+        from twingraph.store.degrees import measure, write
+
+        write(measure(store), tmp)
         del store  # closes the database before anyone opens it read-only
         (tmp / MARKER).write_text(fingerprint, encoding="utf-8")
         try:

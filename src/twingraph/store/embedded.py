@@ -1,15 +1,18 @@
 """Embedded backend: the release in an on-disk Oxigraph database, opened read-only.
 
 Two paths. Protocol queries (``answer``, the public /sparql) run in worker processes that are killed
-at the time limit, except a ``DESCRIBE`` of named resources (index look-ups that cannot run away),
-answered here like the pages' queries. The small queries pages make (``select``/``construct``/
-``ask``, written by us in ``.rq`` files) run in this process on the same read-only database, which
-saves the round trip; they are bounded too: rows are pulled lazily and the pull stops at the time
-limit (Oxigraph evaluates on demand, so a dropped iterator does no more work).
+at the time limit, except those that cannot run away, answered here like the pages' queries: a
+``DESCRIBE`` of named resources (index look-ups), and a basic graph pattern whose work the release's
+degrees bound to at most ``BOUNDED_WORK`` solutions (store/degrees.py). The small queries pages
+make (``select``/``construct``/``ask``, written by us in ``.rq`` files) run in this process on the
+same read-only database, which saves the round trip; they are bounded too: rows are pulled lazily
+and the pull stops at the time limit (Oxigraph evaluates on demand, so a dropped iterator does no more work).
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import tempfile
 import threading
@@ -20,6 +23,7 @@ from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
+from twingraph.store import degrees as release_degrees
 from twingraph.store.backend import Backend, boolean_of, solutions_of, triples_of
 from twingraph.store.base import Dataset, Limits, QueryAnswer, QuerySyntaxError, QueryTimeout, Row, Term
 from twingraph.store.database import (
@@ -30,13 +34,19 @@ from twingraph.store.database import (
     release_fingerprint,
     release_version,
 )
+from twingraph.store.degrees import Degrees, work_bound
+from twingraph.store.guard import QueryInfo
 from twingraph.store.lanes import Lanes, SlowLanePass
-from twingraph.store.pool import WorkerPool
+from twingraph.store.pool import WorkerPool, answer_of
 from twingraph.store.results import serialize_result, solution_rows
-from twingraph.store.worker import Job
+from twingraph.store.worker import Job, execute
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 _CHECK_EVERY = 64  # rows between two looks at the clock on the in-process path
+# Solutions a query may provably go through to be answered in the web process (store/degrees.py):
+# Oxigraph goes through about a million a second on one core here, so at most a few tens of ms.
+BOUNDED_WORK = 25_000
 
 
 class EmbeddedStore(Backend):
@@ -69,6 +79,10 @@ class EmbeddedStore(Backend):
         self._pool_pid = 0
         self._pool_owner: EmbeddedStore | None = None  # see share_pool()
         self._lock = threading.Lock()
+        self._degrees: Degrees | None = release_degrees.read(location)
+        self._degrees_known = threading.Event()
+        self._measuring_pid = 0
+        self._last_bound: tuple[QueryInfo, bool] | None = None
 
     @classmethod
     def from_release(
@@ -118,10 +132,23 @@ class EmbeddedStore(Backend):
         slow lane past the fast lane's limit if ``slow_lane`` (the client's share) has room."""
         dataset = dataset or Dataset()
         info = self.inspect(query)
-        if info.lookup and not (dataset.default_graphs or dataset.named_graphs):
+        if info.lookup and dataset.is_empty:
             answer = self._look_up(query, media_type, slow_lane)
             if answer is not None:
                 return answer
+        if dataset.is_empty and self._is_bounded(info):
+            job = Job(
+                query=query,
+                media_type=media_type,
+                limit=self._limits.result_limit,
+                prefixes=self._prefixes,
+                within_limit=info.limit is not None and info.limit <= self._limits.result_limit,
+            )
+            if slow_lane is not None:
+                slow_lane.running()
+            # The worker's own function on this process's read-only store: the same answer, the same
+            # errors, without the round trip.
+            return answer_of(*execute(self._store, job, self._base))
         job = Job(
             query=query,
             media_type=media_type,
@@ -133,6 +160,57 @@ class EmbeddedStore(Backend):
             within_limit=info.limit is not None and info.limit <= self._limits.result_limit,
         )
         return self.pool().run(job, slow_lane)
+
+    def in_process(self, query: str, dataset: Dataset) -> bool:
+        """Whether :meth:`answer` answers this (guarded) query here: a look-up, or bounded work."""
+        if not dataset.is_empty:
+            return False
+        info = self.inspect(query)
+        return info.lookup or self._is_bounded(info)
+
+    def _is_bounded(self, info: QueryInfo) -> bool:
+        """Whether the query's work is provably at most BOUNDED_WORK solutions (False until the
+        release's degrees are known: they are measured in the background on first use)."""
+        last = self._last_bound  # the web layer asks before admission, answer() again after it
+        if last is not None and last[0] is info:
+            return last[1]
+        degrees = self.degrees()
+        if degrees is None or info.patterns is None:
+            return False
+        work = work_bound(info.patterns, degrees)
+        bounded = work is not None and work <= BOUNDED_WORK
+        self._last_bound = (info, bounded)
+        return bounded
+
+    def degrees(self, wait: float = 0.0) -> Degrees | None:
+        """The release's degrees (store/degrees.py), measured when the database was loaded; for a
+        database loaded before they were, measured in a background thread started on the first call
+        (in each process) and saved for the next; None until known, after waiting at most ``wait``
+        seconds."""
+        if self._degrees is None and self._measuring_pid != os.getpid():
+            with self._lock:
+                if self._measuring_pid != os.getpid():
+                    self._measuring_pid = os.getpid()
+                    self._degrees_known.clear()
+                    threading.Thread(
+                        target=self._measure_degrees, name="twingraph-degrees", daemon=True
+                    ).start()
+        if self._degrees is None and wait > 0:
+            self._degrees_known.wait(wait)
+        return self._degrees
+
+    def _measure_degrees(self) -> None:
+        try:
+            found = release_degrees.read(self._location)
+            if found is None:
+                found = release_degrees.measure(self._store)
+                with contextlib.suppress(OSError):
+                    release_degrees.write(found, self._location)
+            self._degrees = found
+        except (OSError, ValueError, RuntimeError):  # no degrees: every query keeps going to the workers
+            log.exception("could not measure the release's degrees")
+        finally:
+            self._degrees_known.set()
 
     def _look_up(self, query: str, media_type: str, slow_lane: SlowLanePass | None) -> QueryAnswer | None:
         """Answer a ``DESCRIBE`` of named resources in this process (the guard's ``lookup``): no worker

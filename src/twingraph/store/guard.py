@@ -15,6 +15,7 @@ from itertools import pairwise
 
 from twingraph.store.base import QueryRefused, QuerySyntaxError
 from twingraph.store.lexer import LexError, Token, normalize, position, tokenize
+from twingraph.store.patterns import Pattern, basic_patterns, resolve_iri
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
@@ -33,6 +34,9 @@ class QueryInfo:
     lookup: bool = False
     """A ``DESCRIBE`` of named resources only (no WHERE, no FROM): its evaluation is index look-ups
     whose work grows with the triples it yields, so it is bounded by pulling at most the result limit."""
+    patterns: tuple[Pattern, ...] | None = None
+    """The triple patterns of a SELECT or ASK made of one basic graph pattern and FILTERs, without
+    FROM (store/patterns.py); None for any other query. What store/degrees.py bounds the work of."""
 
     @property
     def is_graph(self) -> bool:
@@ -76,7 +80,8 @@ def inspect_query(text: str, base_iri: str, local_graphs: Collection[str] | None
     body = tokens[body_start:]
     lookup = form == "DESCRIBE" and bool(body) and all(t.kind in ("IRI", "PNAME") for t in body)
     limit = _top_limit(body)
-    return QueryInfo(form, normalize(tokens), tuple(from_graphs), tuple(from_named), limit, lookup)
+    patterns = None if from_graphs or from_named else basic_patterns(form, body, prefixes, base)
+    return QueryInfo(form, normalize(tokens), tuple(from_graphs), tuple(from_named), limit, lookup, patterns)
 
 
 @lru_cache(maxsize=1024)
@@ -133,7 +138,7 @@ def _prologue(text: str, tokens: list[Token], base_iri: str) -> tuple[str, int, 
             and tokens[i + 1].text.endswith(":")
             and tokens[i + 2].kind == "IRI"
         ):
-            prefixes[tokens[i + 1].text[:-1]] = urllib.parse.urljoin(base, tokens[i + 2].text[1:-1])
+            prefixes[tokens[i + 1].text[:-1]] = resolve_iri(base, tokens[i + 2].text[1:-1])
             i += 3
         elif keyword in QUERY_FORMS:
             return keyword, i + 1, prefixes, base
@@ -195,7 +200,7 @@ def _top_limit(tokens: list[Token]) -> int | None:
 
 def _resolve(text: str, token: Token, prefixes: dict[str, str], base: str) -> str:
     if token.kind == "IRI":
-        return urllib.parse.urljoin(base, token.text[1:-1])
+        return resolve_iri(base, token.text[1:-1])
     if token.kind == "PNAME":
         prefix, _, local = token.text.partition(":")
         if prefix not in prefixes:

@@ -57,11 +57,9 @@ class Token(NamedTuple):
     kind: str
     text: str
     offset: int
-
-    @property
-    def keyword(self) -> str | None:
-        """The upper-cased word if the token is a bare word (keywords are case-insensitive)."""
-        return self.text.upper() if self.kind == "WORD" else None
+    keyword: str | None = None
+    """The upper-cased word if the token is a bare word (keywords are case-insensitive): made once
+    here, since the guard and the pattern reader ask every token for it, some several times."""
 
 
 class LexError(ValueError):
@@ -92,7 +90,8 @@ def tokenize(text: str) -> list[Token]:
         pos = match.end()
         kind = _KINDS[match.lastgroup or ""]
         if kind is not None:
-            append(Token(kind, match.group(), start))
+            value = match.group()
+            append(Token(kind, value, start, value.upper() if kind == "WORD" else None))
     if pos < len(text):
         line, column = position(text, pos)
         raise LexError(f"unexpected character {text[pos]!r} at line {line}, column {column}", pos)

@@ -20,6 +20,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from twingraph.store.base import (
     Limits,
@@ -57,6 +58,16 @@ _WORKER_MAIN = (
     "sys.modules['twingraph.store'] = package; "
     "from twingraph.store.worker import main; main(sys.argv[2:])"
 )
+
+
+def answer_of(status: str, payload: Any) -> QueryAnswer:
+    """The answer a worker's reply (store/worker.py: ``execute``) holds, or the error it reports."""
+    if status == "ok":
+        body, media_type, truncated = payload
+        return QueryAnswer(body, media_type, truncated)
+    if status == "syntax":
+        raise QuerySyntaxError(f"malformed query: {payload}")
+    raise StoreError(f"the query failed: {payload}")
 
 
 class _Worker:
@@ -156,12 +167,7 @@ class WorkerPool:
             worker.stop()  # at idle priority for good: retired, its successor is already serving
         else:
             self._idle.put(worker)
-        if status == "ok":
-            body, media_type, truncated = payload
-            return QueryAnswer(body, media_type, truncated)
-        if status == "syntax":
-            raise QuerySyntaxError(f"malformed query: {payload}")
-        raise StoreError(f"the query failed: {payload}")
+        return answer_of(status, payload)
 
     def _within_fast_lane(self, worker: _Worker, started: float, cpu: float) -> bool:
         """Wait while the job is within the fast lane: True once it answers, False once it has used

@@ -26,7 +26,7 @@ from twingraph.sparql.description import (
     service_description,
 )
 from twingraph.sparql.examples import find_example, load_examples
-from twingraph.sparql.fairness import ClientRefused, Fairness, QueryTicket
+from twingraph.sparql.fairness import ClientRefused, Fairness, InProcessTicket, QueryTicket
 from twingraph.sparql.formats import formats_for
 from twingraph.sparql.protocol import parse_request
 from twingraph.sparql.ratelimit import RateLimiter
@@ -66,7 +66,7 @@ def endpoint() -> Response:
     plan = plan_query(state, protocol, request.headers.get("Accept"), request.if_none_match, request.method)
     answer = plan.cached
     if answer is None and not plan.not_modified:  # only work for a query worker asks for the client's share
-        with _admit(state.fairness) as ticket:
+        with _admit(state.fairness, plan.in_process) as ticket:
             answer = run_query(state, plan, ticket)
     return answer_response(settings, plan, answer)
 
@@ -88,9 +88,9 @@ def _rate_limit(limiter: RateLimiter) -> None:
         raise rate_refused(limiter.per_minute, wait)
 
 
-def _admit(fairness: Fairness) -> QueryTicket:
+def _admit(fairness: Fairness, in_process: bool) -> QueryTicket | InProcessTicket:
     try:
-        return fairness.admit(request.remote_addr or "unknown")
+        return fairness.admit(request.remote_addr or "unknown", in_process)
     except ClientRefused as refused:
         raise share_refused(refused) from None
 

@@ -19,7 +19,7 @@ from werkzeug.exceptions import BadRequest, NotAcceptable, TooManyRequests
 from twingraph.config import Settings
 from twingraph.formats import Format
 from twingraph.sparql.cache import CacheKey
-from twingraph.sparql.fairness import ClientRefused, QueryTicket
+from twingraph.sparql.fairness import ClientRefused, InProcessTicket, QueryTicket
 from twingraph.sparql.formats import UnknownFormat, choose_format, formats_for
 from twingraph.sparql.protocol import ProtocolRequest
 from twingraph.sparql.syntax import explain
@@ -42,6 +42,9 @@ class Plan:
     not_modified: bool
     """A GET whose ``If-None-Match`` holds the answer's tag: 304."""
     cached: QueryAnswer | None
+    in_process: bool = False
+    """The store answers it in the web process (its work provably small): admitted without taking a
+    place among the client's running queries (sparql/fairness.py)."""
 
 
 def plan_query(
@@ -56,10 +59,11 @@ def plan_query(
     key = CacheKey.of(store.fingerprint, info.normalized, protocol.dataset, fmt.media_type)
     not_modified = method == "GET" and if_none_match.contains_weak(key.tag)
     cached = None if not_modified else state.result_cache.get(key)
-    return Plan(protocol.query, protocol.dataset, fmt, key, not_modified, cached)
+    in_process = cached is None and not not_modified and store.in_process(protocol.query, protocol.dataset)
+    return Plan(protocol.query, protocol.dataset, fmt, key, not_modified, cached, in_process)
 
 
-def run_query(state: AppState, plan: Plan, ticket: QueryTicket) -> QueryAnswer:
+def run_query(state: AppState, plan: Plan, ticket: QueryTicket | InProcessTicket) -> QueryAnswer:
     """Run the planned query in the store and keep its answer in the result cache."""
     try:
         answer = state.store.answer(plan.query, plan.format.media_type, plan.dataset, ticket)
