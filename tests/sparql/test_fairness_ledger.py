@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,33 @@ def test_rate_limit_is_one_count_across_processes(tmp_path: Path) -> None:
     assert other.hit("sparql", "127.0.0.3", 100) is None, "another client has its own count"
     refusal = other.hit("sparql", "127.0.0.2", 100)
     assert isinstance(refusal, Refusal) and refusal.budget == "rate" and 1 <= refusal.retry_after <= 60
+
+
+def _open_together(folder: str, barrier: Barrier, out: multiprocessing.Queue[str]) -> None:
+    barrier.wait()
+    try:
+        ClientLedger(Path(folder)).hit("sparql", "127.0.0.2", 1000)
+        out.put("ok")
+    except Exception as exc:  # what a server worker would die of
+        out.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_processes_opening_a_new_ledger_at_once_all_open_it(tmp_path: Path) -> None:
+    """A server's workers start together and each opens the ledger of a fresh run folder: switching
+    it to WAL must not fail any of them with "database is locked" (SQLite does not wait for that).
+    Before the fix, 17 of 60 such starts of 8 processes had one fail."""
+    context = multiprocessing.get_context("fork")  # forked children start within a millisecond
+    failures = []
+    for attempt in range(30):
+        barrier, results = context.Barrier(8), context.Queue()
+        folder = str(tmp_path / f"run-{attempt}")
+        workers = [context.Process(target=_open_together, args=(folder, barrier, results)) for _ in range(8)]
+        for worker in workers:
+            worker.start()
+        failures += [outcome for outcome in (results.get(timeout=60) for _ in workers) if outcome != "ok"]
+        for worker in workers:
+            worker.join(timeout=30)
+    assert failures == []
 
 
 def _hammer_leased(folder: str, client: str, times: int, limit: int, out: multiprocessing.Queue[int]) -> None:

@@ -99,16 +99,24 @@ class ClientLedger:
         self._pending: dict[str, float] = {}  # charges not written yet (charge_later)
         self._charged = 0.0
         with self._lock:
-            self._connection().executescript(_SCHEMA)
+            self._connection()  # creates the tables
 
     def _connection(self) -> sqlite3.Connection:
         """This process's connection (a new one after a fork: SQLite connections do not cross it)."""
         if self._conn is None or self._pid != os.getpid():
-            conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=OFF")
-            self._conn, self._pid = conn, os.getpid()
             self._lock_fd = os.open(self.path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+            # Under the lock every process shares: switching to WAL needs the database alone, and
+            # SQLite answers "database is locked" at once, without waiting, when another process is
+            # opening it too (the server's workers start together; one died of it in a benchmark).
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            try:
+                conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None, check_same_thread=False)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=OFF")
+                conn.executescript(_SCHEMA)
+            finally:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            self._conn, self._pid = conn, os.getpid()
         return self._conn
 
     @contextlib.contextmanager
