@@ -10,7 +10,7 @@ import pytest
 
 from support.sparql import BASE, EX, quads, write_release
 from support.virtuoso import PASSWORD, USER, VirtuosoServer
-from twingraph.store import Limits, QueryTimeout, RemoteStore, StoreError
+from twingraph.store import EndpointFailed, Limits, QueryTimeout, RemoteStore, StoreError
 from twingraph.store.load_remote import Credentials, load_remote
 from twingraph.store.quirks import NO_GRAPH, is_partial
 
@@ -128,6 +128,16 @@ def test_partial_answers_are_recognised(virtuoso_server: VirtuosoServer, store: 
 
 
 @pytest.mark.slow
+def test_a_sorted_answer_with_a_large_limit(store: RemoteStore) -> None:
+    # Virtuoso's MaxSortedTopRows (10,000 by default) counts the LIMIT, not the rows: the deployment's
+    # virtuoso.ini raises it (docs/deploy.md), and beyond it Virtuoso's refusal is a 502 in its words.
+    rows = store.select("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 20000")
+    assert len(rows) == 30 + 2 + 2
+    with pytest.raises(EndpointFailed, match="SR353") as refused:
+        store.select("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 2000000")
+    assert refused.value.status == 502 and refused.value.title == "Bad Gateway"
+
+
 def test_runaway_query_times_out(store: RemoteStore) -> None:
     with pytest.raises(QueryTimeout, match="limit of 5 s"):
         patterns = " . ".join(f"?s{i} ?p{i} ?o{i}" for i in range(6))  # 34^6 rows to count

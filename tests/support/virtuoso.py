@@ -51,6 +51,8 @@ NumberOfBuffers = {buffers}
 MaxDirtyBuffers = {dirty_buffers}
 ThreadsPerQuery = 2
 MaxQueryMem = 1G
+; ORDER BY with a LIMIT above this fails (SR353); Virtuoso's default is 10,000, below the app's limit.
+MaxSortedTopRows = 1000000
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}

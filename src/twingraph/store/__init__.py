@@ -6,6 +6,7 @@ from twingraph.config import Settings
 from twingraph.release import resolve_release
 from twingraph.store.base import (
     Dataset,
+    EndpointFailed,
     Limits,
     QueryAnswer,
     QueryRefused,
@@ -25,6 +26,7 @@ from twingraph.store.remote import RemoteStore
 __all__ = [
     "Dataset",
     "EmbeddedStore",
+    "EndpointFailed",
     "Limits",
     "QueryAnswer",
     "QueryRefused",

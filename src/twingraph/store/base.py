@@ -75,6 +75,14 @@ class QueryTooLarge(StoreError):
     title = "Query Too Large"
 
 
+class EndpointFailed(StoreError):
+    """The remote SPARQL endpoint answered the query with an error of its own (one of its limits, an
+    internal error) or broke its answer off: 502, the upstream server's failure, with its words."""
+
+    status = 502
+    title = "Bad Gateway"
+
+
 class StoreUnavailable(StoreError):
     """The backend cannot be reached; retry later."""
 

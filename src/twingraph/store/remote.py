@@ -31,12 +31,12 @@ from twingraph.store import guard, quirks
 from twingraph.store.backend import Backend, boolean_of, solutions_of
 from twingraph.store.base import (
     Dataset,
+    EndpointFailed,
     Limits,
     QueryAnswer,
     QuerySyntaxError,
     QueryTimeout,
     Row,
-    StoreError,
     StoreUnavailable,
     Term,
 )
@@ -141,7 +141,7 @@ class RemoteStore(Backend):
             late = time.monotonic() - started >= 0.8 * self._limits.timeout
             if late or "cancel" in str(exc).lower() or "timeout" in str(exc).lower():
                 raise QueryTimeout(self._timeout_message()) from exc
-            raise StoreError(f"the SPARQL endpoint's answer broke off: {exc}") from exc
+            raise EndpointFailed(f"the SPARQL endpoint's answer broke off: {exc}") from exc
 
     def _named_graphs(self) -> list[str]:
         if self._default_graph:
@@ -197,11 +197,11 @@ class RemoteStore(Backend):
             message = _endpoint_message(exc)
             if "timeout" in message.lower() or "timed out" in message.lower():
                 raise QueryTimeout(self._timeout_message()) from exc
-            raise StoreError(f"the SPARQL endpoint failed: {message}") from exc
+            raise EndpointFailed(f"the SPARQL endpoint failed: {message}") from exc
         except TimeoutError as exc:
             raise QueryTimeout(self._timeout_message()) from exc
         except urllib.error.HTTPError as exc:
-            raise StoreError(f"the SPARQL endpoint answered {exc.code} {exc.reason}") from exc
+            raise EndpointFailed(f"the SPARQL endpoint answered {exc.code} {exc.reason}") from exc
         except (urllib.error.URLError, ConnectionError) as exc:
             raise StoreUnavailable(f"the SPARQL endpoint cannot be reached: {exc}") from exc
         if quirks.is_partial(response.headers):
