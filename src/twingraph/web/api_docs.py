@@ -25,7 +25,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
     },
     "get /sparql": {
         "summary": "SPARQL 1.1 Protocol query (GET); without query: the Service Description or the query UI.",
-        "statuses": ["200", "304", "400", "403", "406", "413", "429", "503", "422"],
+        "statuses": ["200", "304", "400", "403", "406", "413", "429", "502", "503", "422"],
         "parameters": [
             {
                 "name": "query",
@@ -64,7 +64,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
     },
     "post /sparql": {
         "summary": "SPARQL 1.1 Protocol query (POST, form or direct).",
-        "statuses": ["200", "400", "403", "406", "413", "415", "429", "503", "422"],
+        "statuses": ["200", "400", "403", "406", "413", "415", "429", "502", "503", "422"],
         "request_body": {
             "required": True,
             "content": {

@@ -91,6 +91,11 @@ ERRORS: dict[str, tuple[str, str]] = {
         "says how to narrow it. No Retry-After.",
     ),
     "429": ("TooManyRequests", "Too many requests from this client; retry after Retry-After seconds."),
+    "502": (
+        "BadGateway",
+        "The remote SPARQL store (TWINGRAPH_STORE=remote) failed the query with an error of its own "
+        "(one of its limits, an internal error); the message gives its words.",
+    ),
     "503": ("Unavailable", "The store cannot answer now; retry after Retry-After seconds."),
 }
 RETRY_AFTER = {
