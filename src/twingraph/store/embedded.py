@@ -136,19 +136,6 @@ class EmbeddedStore(Backend):
             answer = self._look_up(query, media_type, slow_lane)
             if answer is not None:
                 return answer
-        if dataset.is_empty and self._is_bounded(info):
-            job = Job(
-                query=query,
-                media_type=media_type,
-                limit=self._limits.result_limit,
-                prefixes=self._prefixes,
-                within_limit=info.limit is not None and info.limit <= self._limits.result_limit,
-            )
-            if slow_lane is not None:
-                slow_lane.running()
-            # The worker's own function on this process's read-only store: the same answer, the same
-            # errors, without the round trip.
-            return answer_of(*execute(self._store, job, self._base))
         job = Job(
             query=query,
             media_type=media_type,
@@ -159,6 +146,12 @@ class EmbeddedStore(Backend):
             location=str(self._location) if self._pool_owner is not None else "",
             within_limit=info.limit is not None and info.limit <= self._limits.result_limit,
         )
+        if dataset.is_empty and self._is_bounded(info):
+            if slow_lane is not None:
+                slow_lane.running()
+            # The worker's own function on this process's read-only store: the same answer, the same
+            # errors, without the round trip.
+            return answer_of(*execute(self._store, job, self._base))
         return self.pool().run(job, slow_lane)
 
     def in_process(self, query: str, dataset: Dataset) -> bool:

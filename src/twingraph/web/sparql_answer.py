@@ -90,12 +90,25 @@ def answer_response(settings: Settings, plan: Plan, answer: QueryAnswer | None) 
     """The response of a planned query: its answer, or 304 when ``answer`` is None."""
     if answer is None:
         return cacheable(Response(status=304), plan.key, settings.http_max_age)
-    response = Response(answer.body, content_type=plan.format.content_type)
-    response.headers["X-Result-Limit"] = str(settings.result_limit)
-    response.headers["X-Result-Truncated"] = "true" if answer.truncated else "false"
+    return Response(
+        answer.body, content_type=plan.format.content_type, headers=answer_fields(settings, plan, answer)
+    )
+
+
+def answer_fields(settings: Settings, plan: Plan, answer: QueryAnswer) -> list[tuple[str, str]]:
+    """The headers the endpoint gives a query's answer (200) besides its Content-Type and Length: the
+    result limit, truncation, and what :func:`cacheable` sets (Flask's hooks add CORS and security).
+    The lean path (web/sparql_lean.py) writes them out with the rest."""
+    limit = settings.result_limit
+    fields = [("X-Result-Limit", str(limit)), ("X-Result-Truncated", "true" if answer.truncated else "false")]
     if answer.truncated:
-        response.headers["Warning"] = f'299 - "{truncation_note(settings.result_limit)}"'
-    return cacheable(response, plan.key, settings.http_max_age)
+        fields.append(("Warning", f'299 - "{truncation_note(limit)}"'))
+    return [
+        *fields,
+        ("ETag", f'W/"{plan.key.tag}"'),
+        ("Cache-Control", f"public, max-age={settings.http_max_age}"),
+        ("Vary", "Accept"),
+    ]
 
 
 def cacheable(response: Response, key: CacheKey, max_age: int) -> Response:

@@ -40,11 +40,11 @@ from twingraph.config import Settings
 from twingraph.sparql.fairness import ClientRefused, InProcessTicket, QueryTicket
 from twingraph.sparql.protocol import ProtocolRequest, parse_request, parse_simple
 from twingraph.store.base import QueryAnswer
-from twingraph.store.results import truncation_note
 from twingraph.web.security import headers_for
 from twingraph.web.sparql_answer import (
     EXPOSED_HEADERS,
     Plan,
+    answer_fields,
     answer_response,
     plan_query,
     rate_refused,
@@ -227,23 +227,13 @@ def answer_headers(settings: Settings, plan: Plan, answer: QueryAnswer) -> list[
     """The headers of a query's answer (200) as :func:`answer_response` and Flask's hooks give them
     (a test compares the two), written out directly: werkzeug's Response and Headers objects were a
     fifth of a light query's time in the web process."""
-    limit = settings.result_limit
-    headers = [
+    return [
         ("Content-Type", plan.format.content_type),
         ("Content-Length", str(len(answer.body))),
-        ("X-Result-Limit", str(limit)),
-        ("X-Result-Truncated", "true" if answer.truncated else "false"),
-    ]
-    if answer.truncated:
-        headers.append(("Warning", f'299 - "{truncation_note(limit)}"'))
-    headers += [
-        ("ETag", f'W/"{plan.key.tag}"'),
-        ("Cache-Control", f"public, max-age={settings.http_max_age}"),
-        ("Vary", "Accept"),
+        *answer_fields(settings, plan, answer),
         *CORS_HEADERS,
         *headers_for(ENDPOINT, plan.format.media_type),
     ]
-    return headers
 
 
 def _finish(response: Response) -> None:
