@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 
+from twingraph.gc_pause import collection_paused
 from twingraph.names import compact_key, name_key
 from twingraph.namespaces import PREFIXES, BaseNamespaces
 from twingraph.queries import load_query
@@ -236,6 +237,11 @@ class ReconIndex:
 
 def build_index(store: Store, base_iri: str) -> ReconIndex:
     """Read entities, names, types, identifiers and property values from the store into an index."""
+    with collection_paused():  # the world graph's 150,000 names and their keys, none of them garbage
+        return _build_index(store, base_iri)
+
+
+def _build_index(store: Store, base_iri: str) -> ReconIndex:
     index = ReconIndex(base_iri, store.version)
     _load_classes(index, store)
     types: dict[str, set[str]] = defaultdict(set)

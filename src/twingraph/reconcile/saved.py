@@ -14,14 +14,12 @@ that build the index, so a new release or changed matching code never reads an o
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import pickle
-from collections.abc import Iterator
 from pathlib import Path
 
 from twingraph.atomic_file import read_or_make, write_atomically
+from twingraph.gc_pause import collection_paused
 from twingraph.reconcile.index import ReconIndex, build_index
 from twingraph.store import Store
 from twingraph.store.database import cache_root
@@ -48,23 +46,10 @@ def index_path(store: Store, cache_dir: str | Path | None) -> Path:
     return cache_root(cache_dir) / f"{store.fingerprint}.{code_digest()}{SUFFIX}"
 
 
-@contextlib.contextmanager
-def _no_collection() -> Iterator[None]:
-    """Unpickling half a million small objects triggers the cycle collector over and over, for nothing:
-    what pickle makes holds no garbage. Switched off while it runs (about twice as fast)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def read_index(path: Path) -> ReconIndex | None:
     """The index saved at ``path``, or None when there is none (or it cannot be read)."""
     try:
-        with path.open("rb") as saved, _no_collection():
+        with path.open("rb") as saved, collection_paused():
             index = pickle.load(saved)  # our own file in our own cache folder (see above)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return None
