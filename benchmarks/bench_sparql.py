@@ -215,8 +215,7 @@ def measure(
         if not load.ok:
             common.say(f"  {server.name} {query.name}: {load.failed} failed, {load.requests} answered")
         figures[query.name] = load
-        for other in idle:  # the remote backend's backlog is in the oxigraph server
-            other.wait_idle()
+        common.wait_all_idle(idle)  # the remote backend's backlog is in the oxigraph server
     return figures
 
 
@@ -296,7 +295,7 @@ def main() -> None:
         for server in everyone:  # the app builds its indexes in the background after it starts
             if labels[id(server)].startswith("twingraph"):
                 warmed(server)
-            server.wait_idle()
+        common.wait_all_idle(everyone)
         checks = check_answers(everyone, values[0])
         for vary in (False, True):
             for connections in levels:

@@ -227,27 +227,33 @@ class Server:
         return total / ticks
 
     def wait_idle(self, timeout: float = 180.0) -> None:
-        """Wait until the server works off what it still holds (under 5% of a core for IDLE_WINDOW
-        seconds, half a second unless --quick).
-
-        wrk stops sending at the end of a run, but a server may go on with a backlog of slow queries;
-        the next measurement must not share the cores with it.
-        """
-        window = IDLE_WINDOW
-        # CPU time is counted in clock ticks: a short window still allows one tick of housekeeping.
-        quiet = max(0.05 * window, 1.5 / os.sysconf("SC_CLK_TCK"))
-        deadline = time.monotonic() + timeout
-        before = self.cpu_seconds()
-        while time.monotonic() < deadline:
-            time.sleep(window)
-            now = self.cpu_seconds()
-            if now - before < quiet:
-                return
-            before = now
+        """Wait until the server works off what it still holds (see ``wait_all_idle``)."""
+        wait_all_idle([self], timeout)
 
     def rss(self) -> int:
         """Resident set size (bytes) summed over the process tree (counts shared pages repeatedly)."""
         return sum(_rss(pid) for pid in _tree(self.process.pid))
+
+
+def wait_all_idle(servers: Sequence[Server], timeout: float = 180.0) -> None:
+    """Wait until every one of ``servers`` works off what it still holds (each under 5% of a core for
+    IDLE_WINDOW seconds, half a second unless --quick), sampling them all in the same windows.
+
+    wrk stops sending at the end of a run, but a server may go on with a backlog of slow queries;
+    the next measurement must not share the cores with it. One window for all the servers, not one
+    after another: between the cells of bench_sparql's smoke run five servers are waited for.
+    """
+    window = IDLE_WINDOW
+    # CPU time is counted in clock ticks: a short window still allows one tick of housekeeping.
+    quiet = max(0.05 * window, 1.5 / os.sysconf("SC_CLK_TCK"))
+    deadline = time.monotonic() + timeout
+    busy = list(servers)
+    before = [server.cpu_seconds() for server in busy]
+    while busy and time.monotonic() < deadline:
+        time.sleep(window)
+        now = [server.cpu_seconds() for server in busy]
+        still = [(s, n) for s, b, n in zip(busy, before, now, strict=True) if n - b >= quiet]
+        busy, before = [s for s, _ in still], [n for _, n in still]
 
 
 def http_status(url: str, timeout: float = 5.0) -> int | None:
