@@ -114,6 +114,9 @@ class Settings:
         "new temporary folder per 'twingraph serve'.",
     )
     max_request_bytes: int = _setting(1_000_000, "Largest request body accepted (413 beyond).")
+    header_timeout: float = _setting(
+        10.0, "Seconds a client has to send a request's headers; its connection is closed after (slowloris)."
+    )
     cache_entries: int = _setting(2048, "Bounded result cache size (entries), keyed by release and query.")
     cache_max_bytes: int = _setting(
         64_000_000, "Most bytes the SPARQL result cache holds in all; least recently used answers go first."

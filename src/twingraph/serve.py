@@ -4,7 +4,7 @@ Granian was chosen over gunicorn by measurement (docs/hardening.md): on the real
 connections it served about 1.6x gunicorn gthread's and 2x gunicorn sync's throughput at half the
 median latency, and because its HTTP layer is Rust (hyper) on an event loop, slow clients hold no
 Python thread: a request reaches the app only once its headers are complete, and a client that has
-not sent them within ``HEADER_TIMEOUT_MS`` is disconnected (slowloris).
+not sent them within ``header_timeout`` seconds (a setting, 10 by default) is disconnected (slowloris).
 
 Before any worker starts, the main process checks the release it is asked to serve: every file listed
 in ``SHA256SUMS`` must be there with that digest, and the dump must load into the embedded store's
@@ -47,7 +47,6 @@ from twingraph.release import ReleaseError, resolve_release, verify_release
 APP_FACTORY = "twingraph.serve:served_app"
 THREADS = 8  # per worker process: requests mostly wait on query processes or on the client
 GRACE_SECONDS = 5  # beyond the query time limit, for a request under way to finish at shutdown
-HEADER_TIMEOUT_MS = 10_000  # a client must have sent its request headers by then
 WARM_UP_SECONDS = 60.0  # longest a starting worker waits for its warm-up before it serves
 
 
@@ -124,7 +123,7 @@ def server_options(settings: Settings) -> dict[str, Any]:
         "blocking_threads": THREADS,
         "http": HTTPModes.http1,
         "websockets": False,
-        "http1_settings": HTTP1Settings(header_read_timeout=HEADER_TIMEOUT_MS),
+        "http1_settings": HTTP1Settings(header_read_timeout=round(settings.header_timeout * 1000)),
         # The access log is written by the app's own middleware (access_log.py, served_app): Granian's
         # called back into Python's logging after each response, 40% of a cached page's CPU.
         "log_access": False,
