@@ -51,6 +51,11 @@ class Settings:
     host: str = _setting("127.0.0.1", "Interface the server listens on.")
     port: int = _setting(8080, "Port the server listens on.")
     workers: int = _setting(2, "Number of server worker processes.")
+    threads: int = _setting(
+        8,
+        "Threads per server worker process that run requests; most requests wait on a query process or "
+        "on the client, so more threads than cores.",
+    )
     access_log: int = _setting(
         1,
         "1: the server writes a line per request to its log (Granian's format, written in batches "

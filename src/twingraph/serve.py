@@ -45,7 +45,6 @@ from twingraph.reconcile.saved import index_path
 from twingraph.release import ReleaseError, resolve_release, verify_release
 
 APP_FACTORY = "twingraph.serve:served_app"
-THREADS = 8  # per worker process: requests mostly wait on query processes or on the client
 GRACE_SECONDS = 5  # beyond the query time limit, for a request under way to finish at shutdown
 WARM_UP_SECONDS = 60.0  # longest a starting worker waits for its warm-up before it serves
 
@@ -113,14 +112,20 @@ def served_app() -> Flask:
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
-    """Granian's options for ``settings``: address, workers, threads, limits, graceful shutdown."""
+    """Granian's options for ``settings``: address, workers, threads, limits, graceful shutdown.
+
+    >>> from twingraph.config import load_settings
+    >>> options = server_options(load_settings({"threads": 3, "header_timeout": 2.5}, environ={}))
+    >>> options["blocking_threads"], options["http1_settings"].header_read_timeout
+    (3, 2500)
+    """
     return {
         "address": settings.host,
         "port": settings.port,
         "interface": Interfaces.WSGI,
         "factory": True,
         "workers": max(1, settings.workers),
-        "blocking_threads": THREADS,
+        "blocking_threads": max(1, settings.threads),
         "http": HTTPModes.http1,
         "websockets": False,
         "http1_settings": HTTP1Settings(header_read_timeout=round(settings.header_timeout * 1000)),
