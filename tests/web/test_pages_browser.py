@@ -1,6 +1,6 @@
 """A reader's walk through the site in headless Chromium, on the real release; and axe-core's accessibility
-checks (no serious or critical violation) on the main page types. (The screenshots of every page type
-come from test_pages_views.py.)"""
+checks (no serious or critical violation) on a partnership and a person other than those of
+test_pages_views.py, which views and photographs every page type."""
 
 from __future__ import annotations
 
@@ -84,10 +84,9 @@ def test_keyboard_reaches_search_and_skip_link(page: Any, live_server: str) -> N
     assert page.locator("ol.results a").count() >= 1
 
 
-@pytest.mark.parametrize(
-    "path",
-    ["/", "/doc/city/dortmund", "/doc/partnership/dortmund-amiens", "/doc/person/maurice-vast"],
-)
+# Other instances of two page types than test_pages_views.py checks (which views every page type,
+# the home page and Dortmund's page among them, in both languages at two widths).
+@pytest.mark.parametrize("path", ["/doc/partnership/dortmund-amiens", "/doc/person/maurice-vast"])
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_no_serious_accessibility_violations(page: Any, live_server: str, path: str, lang: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
