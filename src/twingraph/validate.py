@@ -207,7 +207,9 @@ def validate_graph(data: Graph, shapes: Graph, base_iri: str = "", engine: str =
         if engine == "pyshacl":
             conforms, report_graph = engines.run_pyshacl(data, shapes)
         else:
-            conforms, report_graph = engines.run_turbo(engines.graph_store(data), engines.graph_store(shapes))
+            conforms, report_graph = engines.run_turbo(
+                engines.graph_store(data), engines.compiled_shapes(shapes)
+            )
     return _report(conforms, report_graph, base_iri)
 
 

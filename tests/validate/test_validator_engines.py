@@ -108,19 +108,13 @@ def world_sample(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
     return load_graph(sample)
 
 
-def test_world_sample_gets_the_same_report(
-    world_sample: LoadedGraph, shapes: Graph, settings: Settings
-) -> None:
-    assert sum(1 for _ in world_sample.store) > 10_000, "the sample is a graph of some size"
-    assert_same(
-        validate(world_sample, settings),
-        validate_graph(union_graph(world_sample.store), shapes, settings.base_iri, engine="pyshacl"),
-    )
-
-
 def test_world_sample_with_violations_gets_the_same_report(
     world_sample: LoadedGraph, shapes: Graph, settings: Settings
 ) -> None:
+    """The world sample with a third of the invalid examples mixed in: the same violations, and no other
+    result on the rest of the graph (a false result of either engine on the sample's 10,000 and more
+    conforming triples would be a line the other lacks; the conforming curated graph is compared above)."""
+    assert sum(1 for _ in world_sample.store) > 10_000, "the sample is a graph of some size"
     data = union_graph(world_sample.store)
     for example in INVALID[::3]:
         parse_turtle(data, example, settings.base_iri)
