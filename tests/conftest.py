@@ -270,6 +270,16 @@ def world_loaded(world_settings: Settings) -> LoadedGraph:
     return load_graph(world_settings)
 
 
+@pytest.fixture(scope="session")
+def world_release(world_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A release built from the curated graph plus the world import (the build validates the whole
+    graph and publishes nothing unless it conforms)."""
+    from twingraph.build import build_release
+
+    dist = tmp_path_factory.mktemp("dist-world")
+    return build_release(dataclasses.replace(world_settings, dist_dir=dist)).folder
+
+
 # --- The world graph with GeoNames' names, imported as `make build` does (reconciliation, search). ---
 
 

@@ -39,13 +39,6 @@ RDFLIB_AT_WORLD_SIZE = {"twingraph.nt.gz"}  # the other dumps in rdflib: the gen
 
 
 @pytest.fixture(scope="module")
-def world_release(world_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A release built from the curated graph plus the world import."""
-    dist = tmp_path_factory.mktemp("dist-world")
-    return build_release(dataclasses.replace(world_settings, dist_dir=dist)).folder
-
-
-@pytest.fixture(scope="module")
 def generated_release(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A release built from the curated graph plus 10k generated triples."""
     dist = tmp_path_factory.mktemp("dist-generated")

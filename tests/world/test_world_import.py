@@ -296,13 +296,14 @@ def test_load_graph_reads_the_imports(world_loaded: LoadedGraph, world_settings:
 
 
 @pytest.mark.slow
-def test_curated_and_world_graph_conform_to_the_shapes(
-    world_loaded: LoadedGraph, world_settings: Settings
-) -> None:
-    from twingraph.validate import validate
-
-    report = validate(world_loaded, world_settings)
-    assert report.conforms, report.format_text()[:5000]
+def test_curated_and_world_graph_conform_to_the_shapes(world_release: Path) -> None:
+    """The world release was built: the build validated the curated and world graph with the shapes
+    (publishing nothing otherwise), and its report says it conforms."""
+    report = ox.Store()
+    report.load(path=str(world_release / "validation-report.ttl"), format=ox.RdfFormat.TURTLE)
+    sh = "http://www.w3.org/ns/shacl#"
+    (conforms,) = report.quads_for_pattern(None, ox.NamedNode(sh + "conforms"), None)
+    assert conforms.object.value == "true"
 
 
 # --- The command line and bad input ---
