@@ -44,9 +44,9 @@ from twingraph.publish.contested import contested_metadata
 from twingraph.publish.dataset import DatasetInfo
 from twingraph.publish.published_files import (
     PublishedFiles,
+    dump_graphs,
     skolemize,
     unstable_literals,
-    write_graphs,
     write_union,
 )
 from twingraph.publish.tables import TableError
@@ -153,7 +153,7 @@ def _prepare(loaded: LoadedGraph, writing: _Writing, work: Path, pool: jobs.JobP
     pool.submit("twingraph.jsonld", jobs.jsonld, job, context)
     pool.submit("twingraph.ttl", jobs.turtle, job)
     pool.submit("twingraph.rdf", jobs.rdfxml, job)
-    quads = write_graphs(store, files, stable)
+    quads = dump_graphs(store, files, stable)
     graphs = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
     trig_prefixes = ser.dump_prefixes(ns, used | graphs)
     pool.submit("twingraph.trig", jobs.trig, dataclasses.replace(plain, prefixes=trig_prefixes))

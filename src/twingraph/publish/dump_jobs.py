@@ -33,7 +33,7 @@ from twingraph.publish import serialize as ser
 from twingraph.publish.changes import compute_changes, read_triples, write_changes
 from twingraph.publish.contested import write_contested
 from twingraph.publish.jsonld_dump import write_jsonld_stream
-from twingraph.publish.published_files import PublishedFiles
+from twingraph.publish.published_files import PublishedFiles, write_graphs
 from twingraph.publish.tables import TABLES, index_by_subject, table_predicates, write_table
 
 # Worker processes: one validates, one writes the dumps, tables and changes (the machine's two
@@ -101,7 +101,11 @@ def turtle(job: DumpInput) -> str:
 
 
 def trig(job: DumpInput) -> str:
-    """``twingraph.trig``: the named graphs, then the merged graph as the default graph."""
+    """``twingraph.trig``: the named graphs, then the merged graph as the default graph.
+
+    The named graphs' file (``graphs.nq``) is sorted here first, from the store's dumps.
+    """
+    write_graphs(job.files)
     path = job.folder / "twingraph.trig"
     named = ox.parse(path=str(job.files.graphs), format=ox.RdfFormat.N_QUADS)
     quads = itertools.chain(named, _as_default(triples_of(job.files.union)))

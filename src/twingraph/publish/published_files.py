@@ -168,15 +168,25 @@ def write_union(store: ox.Store, files: PublishedFiles, stable: dict[str, ox.Lit
     return len(merged)
 
 
-def write_graphs(store: ox.Store, files: PublishedFiles, stable: dict[str, ox.Literal]) -> int:
-    """Write the named graphs of ``store`` into ``graphs.nq`` (see the module doc); return the quads."""
-    files.folder.mkdir(parents=True, exist_ok=True)
+def dump_graphs(store: ox.Store, files: PublishedFiles, stable: dict[str, ox.Literal]) -> int:
+    """Write each named graph of ``store`` as Oxigraph dumps it (in Rust, unsorted) into
+    ``graphs/``, in graph-name order; return the quads. :func:`write_graphs` sorts them into
+    ``graphs.nq`` in a worker process, so that the build's process drops the store sooner.
+    """
+    folder = files.folder / "graphs"
+    folder.mkdir(parents=True, exist_ok=True)
     quads = 0
-    with files.graphs.open("wb") as out:
-        for graph in sorted(store.named_graphs(), key=str):
-            data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
-            lines = sorted_lines(_stabilized(data, stable))
-            suffix = f"{graph} .\n".encode()
-            out.writelines(line[:-2] + suffix for line in types_first(lines))
-            quads += len(lines)
+    for number, graph in enumerate(sorted(store.named_graphs(), key=str)):
+        data = _stabilized(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b"", stable)
+        (folder / f"{number:06d}.nt").write_bytes(data)
+        (folder / f"{number:06d}.graph").write_text(str(graph), encoding="utf-8")
+        quads += data.count(b"\n")  # a graph's dump holds each triple once, one per line
     return quads
+
+
+def write_graphs(files: PublishedFiles) -> None:
+    """Write ``graphs.nq`` from the dumps of :func:`dump_graphs`: graphs by name, each in dump order."""
+    with files.graphs.open("wb") as out:
+        for dump in sorted((files.folder / "graphs").glob("*.nt")):
+            suffix = f"{dump.with_suffix('.graph').read_text(encoding='utf-8')} .\n".encode()
+            out.writelines(line[:-2] + suffix for line in types_first(sorted_lines(dump.read_bytes())))
