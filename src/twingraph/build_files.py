@@ -2,14 +2,18 @@
 
 ``prepare`` works inside Oxigraph: blank nodes skolemized, the merged graph and the named graphs
 dumped as sorted N-Triples / N-Quads files, the counts (VoID), prefixes and JSON-LD context read with
-SPARQL. The store is then dropped, and worker processes validate the merged graph and write the
-dumps, tables and changes from those files at the same time (``publish.dump_jobs``), while this
-process writes the small files. Nothing is published unless the graph conforms (the caller renames
-the folder into place only when this returns).
+SPARQL. Two worker processes write the rest from those files (``publish.dump_jobs``): the dumps'
+worker starts as soon as the merged graph's files exist (the N-Triples, the changes, then JSON-LD,
+Turtle and RDF/XML once their prefixes are read, TriG once the named graphs are written), on the
+core this process leaves free while it still reads the store; the validator starts when the store
+is dropped (the store and the validator's graph in memory at once would pass 4 GiB). This process
+writes the small files meanwhile. Nothing is published unless the graph conforms (the caller
+renames the folder into place only when this returns).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -38,7 +42,13 @@ from twingraph.publish.catalog import (
 from twingraph.publish.checksums import write_sums
 from twingraph.publish.contested import contested_metadata
 from twingraph.publish.dataset import DatasetInfo
-from twingraph.publish.published_files import PublishedFiles, skolemize, write_published
+from twingraph.publish.published_files import (
+    PublishedFiles,
+    dump_graphs,
+    skolemize,
+    unstable_literals,
+    write_union,
+)
 from twingraph.publish.tables import TableError
 from twingraph.publish.tables_metadata import write_metadata
 from twingraph.publish.versioning import ADMS_STATUS, FINGERPRINT_PROPERTY, PUBLISHED, UNPUBLISHED, Target
@@ -85,6 +95,8 @@ class _Prepared:
     """What the worker jobs and the small files need, read from the store before it is dropped."""
 
     files: PublishedFiles
+    triples: int
+    quads: int
     stats: VoidStats
     prefixes: dict[str, str]
     trig_prefixes: dict[str, str]
@@ -100,10 +112,34 @@ def _select(store: ox.Store, name: str, base_iri: str) -> list[ox.QuerySolution]
     return list(result)
 
 
-def _prepare(loaded: LoadedGraph, ns: BaseNamespaces, work: Path) -> _Prepared:
-    store = loaded.store
+@dataclass(frozen=True)
+class _Writing:
+    """Where and how the release is written: what the jobs need besides the prepared files."""
+
+    settings: Settings
+    info: DatasetInfo
+    ns: BaseNamespaces
+    folder: Path
+    previous: str | None
+    comment: tuple[str, ...]
+
+
+def _prepare(loaded: LoadedGraph, writing: _Writing, work: Path, pool: jobs.JobPool) -> _Prepared:
+    """Write the published graph's files from the store and read what the jobs need, starting each
+    job as soon as its input exists: the dumps' worker writes while this process still reads the
+    store (one core each), the validator starts once the store is dropped (``_start_validation``).
+    """
+    store, ns = loaded.store, writing.ns
     skolemize(store, ns.base)
-    files = write_published(store, work)
+    stable = unstable_literals(store, {})
+    files = PublishedFiles(work)
+    triples = write_union(store, files, stable)
+    labels = {row["term"].value: row["label"].value for row in _select(store, "class-labels", ns.base)}
+    plain = jobs.DumpInput(files, writing.folder, ns, {}, writing.comment)
+    pool.submit("twingraph.nt.gz", jobs.ntriples_gz, plain)
+    before = writing.settings.dist_dir / writing.previous if writing.previous else None
+    version, date = writing.info.version, writing.info.date.isoformat()
+    pool.submit("changes", jobs.changes, plain, version, date, before, labels)
     subjects: dict[str, bool] = {}
     for row in _select(store, "resource-iris", ns.base):
         iri = row["iri"].value
@@ -112,7 +148,15 @@ def _prepare(loaded: LoadedGraph, ns: BaseNamespaces, work: Path) -> _Prepared:
     stats = store_void_stats(store, ns, subjects)
     used = set(subjects) | {p for p, _kind in kinds}
     used |= {LANG_STRING if kind == "@language" else kind for _p, kind in kinds if kind != "@id"}
+    context = build_context(_kind_examples(kinds, stats.classes), ns)
+    job = dataclasses.replace(plain, prefixes=ser.dump_prefixes(ns, used))
+    pool.submit("twingraph.jsonld", jobs.jsonld, job, context)
+    pool.submit("twingraph.ttl", jobs.turtle, job)
+    pool.submit("twingraph.rdf", jobs.rdfxml, job)
+    quads = dump_graphs(store, files, stable)
     graphs = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
+    trig_prefixes = ser.dump_prefixes(ns, used | graphs)
+    pool.submit("twingraph.trig", jobs.trig, dataclasses.replace(plain, prefixes=trig_prefixes))
     ontology = [
         ox.Triple(
             q.subject,
@@ -121,17 +165,25 @@ def _prepare(loaded: LoadedGraph, ns: BaseNamespaces, work: Path) -> _Prepared:
         )
         for q in store.quads_for_pattern(None, None, None, ox.NamedNode(ns.ontology))
     ]
-    labels = {row["term"].value: row["label"].value for row in _select(store, "class-labels", ns.base)}
     return _Prepared(
         files=files,
+        triples=triples,
+        quads=quads,
         stats=stats,
-        prefixes=ser.dump_prefixes(ns, used),
-        trig_prefixes=ser.dump_prefixes(ns, used | graphs),
-        context=build_context(_kind_examples(kinds, stats.classes), ns),
+        prefixes=job.prefixes,
+        trig_prefixes=trig_prefixes,
+        context=context,
         ontology=sorted(ontology, key=ser.triple_key),
         class_labels=labels,
         sources=list(loaded.sources),
     )
+
+
+def _start_validation(prepared: _Prepared, writing: _Writing, pool: jobs.JobPool) -> None:
+    """Once the store is dropped: validation in its own worker, the tables after the dumps."""
+    pool.submit("validate", jobs.validation, prepared.files, writing.settings, lane=jobs.VALIDATION)
+    job = jobs.DumpInput(prepared.files, writing.folder, writing.ns, prepared.prefixes, writing.comment)
+    pool.submit("tables", jobs.tables, job)
 
 
 def _kind_examples(kinds: list[tuple[str, str]], classes: list[tuple[str, int]]) -> Iterator[ox.Triple]:
@@ -167,24 +219,27 @@ def write_release_files(
     work = Path(
         tempfile.mkdtemp(prefix=f"{atomic.TEMPORARY_PREFIX}{info.version}-work-", dir=settings.dist_dir)
     )
+    title = info.title.get("en") or next(iter(info.title.values()))
+    writing = _Writing(settings, info, ns, folder, previous, tuple(_comment(info, title)))
+    pool = jobs.JobPool()
     try:
         with stage("load") as run:
             loaded = load_graph(settings)
             named = int(_select(loaded.store, "named-quads", ns.base)[0]["n"].value)
             run.detail = f"{named} quads in named graphs from {len(loaded.files)} files, rules applied"
         with stage("prepare") as run:
-            prepared = _prepare(loaded, ns, work)
+            prepared = _prepare(loaded, writing, work, pool)
             network = write_network_tables(loaded.store, ns.base, folder)
-            del loaded  # the store is not needed any more: its memory goes before the workers start
+            del loaded  # the store is not needed any more: its memory goes before the validator starts
             _return_memory()
-            written.triples, written.entities = prepared.files.triples, prepared.stats.entities
+            _start_validation(prepared, writing, pool)
+            written.triples, written.entities = prepared.triples, prepared.stats.entities
             run.detail = (
-                f"{prepared.files.quads} quads, {prepared.files.triples} distinct triples, "
-                f"{written.entities} entities"
+                f"{prepared.quads} quads, {prepared.triples} distinct triples, "
+                f"{written.entities} entities (the dumps' worker started)"
             )
-        _write_in_parallel(settings, info, ns, folder, stage, prepared, previous, network, written)
+        _write_in_parallel(writing, stage, prepared, network, written, pool)
         with stage("catalog") as run:
-            title = info.title.get("en") or next(iter(info.title.values()))
             described = catalog_triples(
                 info, ns, folder, prepared.stats, previous, written.changes, DOCUMENTS
             )
@@ -196,6 +251,7 @@ def write_release_files(
         with stage("checksums") as run:
             run.detail = f"SHA256SUMS ({len(write_sums(folder))} files)"
     finally:
+        pool.close()
         shutil.rmtree(work, ignore_errors=True)
     return written
 
@@ -215,73 +271,47 @@ def _comment(info: DatasetInfo, title: str) -> list[str]:
 
 
 def _write_in_parallel(
-    settings: Settings,
-    info: DatasetInfo,
-    ns: BaseNamespaces,
-    folder: Path,
+    writing: _Writing,
     stage: Stage,
     prepared: _Prepared,
-    previous: str | None,
     network: list[tuple[str, int]],
     written: Written,
+    pool: jobs.JobPool,
 ) -> None:
+    """Wait for the workers' jobs (validation, dumps, tables, changes) while writing the small files."""
+    settings, ns, info, folder = writing.settings, writing.ns, writing.info, writing.folder
     title = info.title.get("en") or next(iter(info.title.values()))
-    comment = tuple(_comment(info, title))
-    job = jobs.DumpInput(prepared.files, folder, ns, prepared.prefixes, comment)
-    trig_job = jobs.DumpInput(prepared.files, folder, ns, prepared.trig_prefixes, comment)
-    before = settings.dist_dir / previous if previous else None
-    pool = jobs.JobPool()
-    # One stage: validation, dumps, tables and changes run at once in the worker processes.
     with stage("dumps", 8) as run:
+        _write_small_files(settings, info, ns, folder, prepared, network, title)
+        (conforms, serialized), timing = pool.result("validate")
+        report = read_report(
+            conforms,
+            serialized,
+            settings.base_iri,
+            lambda iris: origins_of(prepared.sources, ns.base, iris),
+        )
+        if not report.conforms:
+            raise BuildError("the graph does not conform to the shapes; nothing was published", report)
+        _write_report(report, folder / "validation-report.ttl", ns, info)
+        timings = [f"validate {timing} ({len(report.results)} warnings or notes)"]
+        run.step("validate")
+        for name in DUMP_JOBS:
+            _result, timing = pool.result(name)
+            timings.append(f"{name} {timing}")
+            run.step(name)
         try:
-            pool.submit("validate", jobs.validation, prepared.files, settings)
-            pool.submit("twingraph.jsonld", jobs.jsonld, job, prepared.context)
-            pool.submit("tables", jobs.tables, job)
-            pool.submit(
-                "changes",
-                jobs.changes,
-                job,
-                info.version,
-                info.date.isoformat(),
-                before,
-                prepared.class_labels,
-            )
-            pool.submit("twingraph.trig", jobs.trig, trig_job)
-            pool.submit("twingraph.ttl", jobs.turtle, job)
-            pool.submit("twingraph.rdf", jobs.rdfxml, job)
-            pool.submit("twingraph.nt.gz", jobs.ntriples_gz, job)
-            _write_small_files(settings, info, ns, folder, prepared, network, title)
-            (conforms, serialized), seconds = pool.result("validate")
-            report = read_report(
-                conforms,
-                serialized,
-                settings.base_iri,
-                lambda iris: origins_of(prepared.sources, ns.base, iris),
-            )
-            if not report.conforms:
-                raise BuildError("the graph does not conform to the shapes; nothing was published", report)
-            _write_report(report, folder / "validation-report.ttl", ns, info)
-            timings = [f"validate {seconds:.1f} s ({len(report.results)} warnings or notes)"]
-            run.step("validate")
-            for name in DUMP_JOBS:
-                _result, seconds = pool.result(name)
-                timings.append(f"{name} {seconds:.1f} s")
-                run.step(name)
-            try:
-                tables, seconds = pool.result("tables")
-            except TableError as exc:
-                raise BuildError(str(exc)) from exc
-            timings.append(f"tables {seconds:.1f} s ({', '.join(f'{n} {r}' for n, r in tables + network)})")
-            run.step("tables")
-            try:
-                written.changes, seconds = pool.result("changes")
-            except (OSError, SyntaxError, ValueError) as exc:
-                raise BuildError(f"previous release {previous} cannot be read: {exc}") from exc
-            timings.append(f"changes {seconds:.1f} s")
-            run.step("changes")
-            run.detail = "; ".join(timings)
-        finally:
-            pool.close()
+            tables, timing = pool.result("tables")
+        except TableError as exc:
+            raise BuildError(str(exc)) from exc
+        timings.append(f"tables {timing} ({', '.join(f'{n} {r}' for n, r in tables + network)})")
+        run.step("tables")
+        try:
+            written.changes, timing = pool.result("changes")
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise BuildError(f"previous release {writing.previous} cannot be read: {exc}") from exc
+        timings.append(f"changes {timing}")
+        run.step("changes")
+        run.detail = "; ".join(timings)
 
 
 def _write_small_files(

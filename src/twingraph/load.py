@@ -105,10 +105,20 @@ def _load_file(store: ox.Store, path: Path, base_iri: str, graph: ox.NamedNode |
         raise DataError(f"{path}: {exc}") from exc
 
 
+# Rules that run before the others in each round. The rules run in rounds until one adds nothing;
+# a rule whose output others read, run last, costs a whole round more: the claims (70) get their
+# superclasses (10) and names (20) in the same round when they come first (at 1M: two rounds of
+# about 15 CPU seconds each instead of three). The order never changes what the rules derive
+# (they run until nothing new appears); the file names stay, as the ontology cites them.
+FIRST_RULES = ("70-conflict-claims.rq",)
+
+
 def rule_queries() -> list[tuple[str, str]]:
-    """The materialisation rules, as (name, SPARQL CONSTRUCT text), in file-name order."""
+    """The materialisation rules, as (name, SPARQL CONSTRUCT text): ``FIRST_RULES``, then the others
+    in file-name order."""
     folder = resources.files("twingraph") / "rules"
     names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".rq"))
+    names.sort(key=lambda name: name not in FIRST_RULES)  # a stable sort: file-name order otherwise
     return [(name, (folder / name).read_text(encoding="utf-8")) for name in names]
 
 

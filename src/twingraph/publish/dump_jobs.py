@@ -1,9 +1,9 @@
 """The release files written from the published graph's files, in parallel worker processes.
 
 Each job reads the sorted N-Triples / N-Quads files of ``publish.published_files`` (never the store)
-and writes one or more files of the release; the jobs run in a pool of worker processes (the build's
-cores write several dumps at once, and a worker's memory is returned when it ends). Every job is a
-plain function of picklable arguments that returns what the build reports.
+and writes one or more files of the release; the jobs run in worker processes, one per lane (the
+build's cores write several dumps at once, and a worker's memory is returned after each job).
+Every job is a plain function of picklable arguments that returns what the build reports.
 """
 
 from __future__ import annotations
@@ -33,12 +33,13 @@ from twingraph.publish import serialize as ser
 from twingraph.publish.changes import compute_changes, read_triples, write_changes
 from twingraph.publish.contested import write_contested
 from twingraph.publish.jsonld_dump import write_jsonld_stream
-from twingraph.publish.published_files import PublishedFiles
+from twingraph.publish.published_files import PublishedFiles, write_graphs
 from twingraph.publish.tables import TABLES, index_by_subject, table_predicates, write_table
 
-# Worker processes: the machine's two cores are what the build targets; more workers would only
-# hold more graphs in memory at once.
-WORKERS = 2
+# Worker processes: one validates, one writes the dumps, tables and changes (the machine's two
+# cores are what the build targets; the dumps' worker starts while the build's process still holds
+# the store, the validator only once it is dropped: the two graphs in memory at once would pass 4 GiB).
+DUMPS, VALIDATION = "dumps", "validation"
 PR_SET_PDEATHSIG = 1  # prctl(2)
 CHUNK_LINES = 100_000  # lines parsed at a time by triples_with
 
@@ -100,7 +101,11 @@ def turtle(job: DumpInput) -> str:
 
 
 def trig(job: DumpInput) -> str:
-    """``twingraph.trig``: the named graphs, then the merged graph as the default graph."""
+    """``twingraph.trig``: the named graphs, then the merged graph as the default graph.
+
+    The named graphs' file (``graphs.nq``) is sorted here first, from the store's dumps.
+    """
+    write_graphs(job.files)
     path = job.folder / "twingraph.trig"
     named = ox.parse(path=str(job.files.graphs), format=ox.RdfFormat.N_QUADS)
     quads = itertools.chain(named, _as_default(triples_of(job.files.union)))
@@ -176,10 +181,22 @@ def return_memory() -> None:
             ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def _timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
-    started = time.perf_counter()
+@dataclass(frozen=True)
+class Timing:
+    """How long a job took: wall seconds and the worker's CPU seconds (on a machine shared with
+    other work, the CPU seconds carry over where the wall seconds do not)."""
+
+    seconds: float
+    cpu: float
+
+    def __str__(self) -> str:
+        return f"{self.seconds:.1f} s, {self.cpu:.1f} CPU s"
+
+
+def _timed(function: Callable[..., Any], *args: Any) -> tuple[Any, Timing]:
+    started, cpu = time.perf_counter(), time.process_time()
     try:
-        return function(*args), time.perf_counter() - started
+        return function(*args), Timing(time.perf_counter() - started, time.process_time() - cpu)
     finally:
         return_memory()  # a worker runs several jobs: the next starts from a small process
 
@@ -194,26 +211,33 @@ def _end_with(parent: int) -> None:
 
 
 class JobPool:
-    """Jobs submitted to worker processes; each result comes back with its seconds."""
+    """Jobs submitted to worker processes; each result comes back with its timing.
 
-    def __init__(self, workers: int = WORKERS) -> None:
-        # spawn, not fork: the parent holds a store whose pages a fork would share and copy
-        self._pool = ProcessPoolExecutor(
-            workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_end_with,
-            initargs=(os.getpid(),),
-        )
-        self.futures: dict[str, Future[tuple[Any, float]]] = {}
+    Each lane is one worker process, started at its first job, that runs its jobs in the order
+    they were submitted.
+    """
 
-    def submit(self, name: str, function: Callable[..., Any], *args: Any) -> None:
-        """Start ``function(*args)`` in a worker, known as ``name``."""
-        self.futures[name] = self._pool.submit(_timed, function, *args)
+    def __init__(self) -> None:
+        self._lanes: dict[str, ProcessPoolExecutor] = {}
+        self.futures: dict[str, Future[tuple[Any, Timing]]] = {}
 
-    def result(self, name: str) -> tuple[Any, float]:
-        """Wait for a job: its result and seconds (its exception is raised here)."""
+    def submit(self, name: str, function: Callable[..., Any], *args: Any, lane: str = DUMPS) -> None:
+        """Start ``function(*args)`` in the worker of ``lane``, known as ``name``."""
+        if lane not in self._lanes:
+            # spawn, not fork: the parent holds a store whose pages a fork would share and copy
+            self._lanes[lane] = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_end_with,
+                initargs=(os.getpid(),),
+            )
+        self.futures[name] = self._lanes[lane].submit(_timed, function, *args)
+
+    def result(self, name: str) -> tuple[Any, Timing]:
+        """Wait for a job: its result and timing (its exception is raised here)."""
         return self.futures[name].result()
 
     def close(self) -> None:
         """Stop the workers (jobs not started are cancelled)."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        for executor in self._lanes.values():
+            executor.shutdown(wait=True, cancel_futures=True)

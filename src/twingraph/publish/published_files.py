@@ -30,11 +30,9 @@ SKOLEM_PATH = ".well-known/genid/"
 
 @dataclass(frozen=True)
 class PublishedFiles:
-    """Where the published graph's files are, and their sizes in triples and quads."""
+    """Where the published graph's files are (:func:`write_union`, :func:`write_graphs` write them)."""
 
     folder: Path
-    triples: int
-    quads: int
 
     @property
     def union_sorted(self) -> Path:
@@ -152,28 +150,43 @@ def types_first(lines: Iterable[bytes]) -> Iterator[bytes]:
     yield from others
 
 
-def write_published(store: ox.Store, folder: Path) -> PublishedFiles:
-    """Write the merged graph and the named graphs of ``store`` into ``folder`` (see the module doc).
+def write_union(store: ox.Store, files: PublishedFiles, stable: dict[str, ox.Literal]) -> int:
+    """Write the merged graph of ``store`` (its default graph) into ``union-sorted.nt`` and
+    ``union.nt`` (see the module doc); return its triples.
 
     Blank nodes must be skolemized first (:func:`skolemize`): a blank node label is local to a file.
+    ``stable`` is what :func:`unstable_literals` found.
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    stable = unstable_literals(store, {})
+    files.folder.mkdir(parents=True, exist_ok=True)
     merged = sorted_lines(
         _stabilized(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b"", stable)
     )
-    with (folder / "union-sorted.nt").open("wb") as out:
+    with files.union_sorted.open("wb") as out:
         out.writelines(merged)
-    with (folder / "union.nt").open("wb") as out:
+    with files.union.open("wb") as out:
         out.writelines(types_first(merged))
-    triples = len(merged)
-    del merged
+    return len(merged)
+
+
+def dump_graphs(store: ox.Store, files: PublishedFiles, stable: dict[str, ox.Literal]) -> int:
+    """Write each named graph of ``store`` as Oxigraph dumps it (in Rust, unsorted) into
+    ``graphs/``, in graph-name order; return the quads. :func:`write_graphs` sorts them into
+    ``graphs.nq`` in a worker process, so that the build's process drops the store sooner.
+    """
+    folder = files.folder / "graphs"
+    folder.mkdir(parents=True, exist_ok=True)
     quads = 0
-    with (folder / "graphs.nq").open("wb") as out:
-        for graph in sorted(store.named_graphs(), key=str):
-            data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
-            lines = sorted_lines(_stabilized(data, stable))
-            suffix = f"{graph} .\n".encode()
-            out.writelines(line[:-2] + suffix for line in types_first(lines))
-            quads += len(lines)
-    return PublishedFiles(folder, triples, quads)
+    for number, graph in enumerate(sorted(store.named_graphs(), key=str)):
+        data = _stabilized(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b"", stable)
+        (folder / f"{number:06d}.nt").write_bytes(data)
+        (folder / f"{number:06d}.graph").write_text(str(graph), encoding="utf-8")
+        quads += data.count(b"\n")  # a graph's dump holds each triple once, one per line
+    return quads
+
+
+def write_graphs(files: PublishedFiles) -> None:
+    """Write ``graphs.nq`` from the dumps of :func:`dump_graphs`: graphs by name, each in dump order."""
+    with files.graphs.open("wb") as out:
+        for dump in sorted((files.folder / "graphs").glob("*.nt")):
+            suffix = f"{dump.with_suffix('.graph').read_text(encoding='utf-8')} .\n".encode()
+            out.writelines(line[:-2] + suffix for line in types_first(sorted_lines(dump.read_bytes())))
