@@ -172,6 +172,12 @@ def main() -> None:
     parser.add_argument("--skip-nginx", action="store_true", help="leave out the cells behind nginx")
     parser.add_argument("--skip-cpu", action="store_true", help="leave out the CPU per cache hit in process")
     parser.add_argument(
+        "--threads",
+        default="",
+        help="also the warm cells with these threads per server process (comma-separated; 8 is the setting's "
+        "default), each beside the others in every round",
+    )
+    parser.add_argument(
         "--rounds", type=int, default=1, help="measure the warm cells this many times, interleaved (median)"
     )
     parser.set_defaults(duration=5.0)
@@ -238,16 +244,23 @@ def main() -> None:
         warm_cells.append(("/doc HTML, one page again", ours, "text/html", docs[:1]))
         for name, measured in rounds_of(warm_cells, args.duration, rounds).items():
             row(name, measured)
-        quiet = {"TWINGRAPH_ACCESS_LOG": "0"}
-        with common.twingraph_server(rel, extra_env=quiet, log_name="twingraph-nolog") as unlogged:
-            for _name, accept in FORMATS[:2]:
-                fill_processes(unlogged, warm_docs, accept)
-            unlogged.wait_idle()
-            unlogged_cells = [
-                (f"/doc {name}, warm, access log off", unlogged, accept, warm_docs)
-                for name, accept in FORMATS[:2]
-            ]
-            for name, measured in rounds_of(unlogged_cells, args.duration, rounds).items():
+        # The same warm cells (HTML and Turtle) on servers that differ in one setting each.
+        variants = [("access log off", {"TWINGRAPH_ACCESS_LOG": "0"})]
+        variants += [(f"{n} threads", {"TWINGRAPH_THREADS": n}) for n in args.threads.split(",") if n.strip()]
+        with contextlib.ExitStack() as variant_stack:
+            variant_cells = []
+            for label, extra in variants:
+                log_name = "twingraph-" + label.replace(" ", "-")
+                server = variant_stack.enter_context(
+                    common.twingraph_server(rel, extra_env=extra, log_name=log_name)
+                )
+                for _name, accept in FORMATS[:2]:
+                    fill_processes(server, warm_docs, accept)
+                server.wait_idle()
+                variant_cells += [
+                    (f"/doc {name}, warm, {label}", server, accept, warm_docs) for name, accept in FORMATS[:2]
+                ]
+            for name, measured in rounds_of(variant_cells, args.duration, rounds).items():
                 row(name, measured)
 
         if common.have_nginx() and not args.skip_nginx:
