@@ -13,7 +13,9 @@ to 2,000 cities and 2,000 partnerships, asking for HTML and each RDF format the 
   connections (each server process keeps its own renders, so each had to see each page once);
 - *one page again*: the same HTML page, over and over;
 - *access log off*: warm HTML and Turtle again on a server started with ``TWINGRAPH_ACCESS_LOG=0``
-  (nginx in front logs the requests): what Granian's access log costs.
+  (nginx in front logs the requests): what the access log costs.
+- *N threads* (``--threads 2,4``): warm HTML and Turtle again on servers started with
+  ``TWINGRAPH_THREADS=N`` (8 by default): what fewer threads per process do to the tail and throughput.
 
 Beside each cell's latency, the CPU the server's process tree spent per answered request during it
 (``/proc``, user + system): unlike p99 it hardly moves with what else runs on the machine, so it

@@ -99,10 +99,8 @@ class _Prepared:
     quads: int
     stats: VoidStats
     prefixes: dict[str, str]
-    trig_prefixes: dict[str, str]
     context: dict[str, object]
     ontology: list[ox.Triple]
-    class_labels: dict[str, str]
     sources: list[tuple[str, Path]]
 
 
@@ -121,7 +119,8 @@ class _Writing:
     ns: BaseNamespaces
     folder: Path
     previous: str | None
-    comment: tuple[str, ...]
+    title: str  # the dataset's English title (or its first)
+    comment: tuple[str, ...]  # the header comment of the written files
 
 
 def _prepare(loaded: LoadedGraph, writing: _Writing, work: Path, pool: jobs.JobPool) -> _Prepared:
@@ -171,10 +170,8 @@ def _prepare(loaded: LoadedGraph, writing: _Writing, work: Path, pool: jobs.JobP
         quads=quads,
         stats=stats,
         prefixes=job.prefixes,
-        trig_prefixes=trig_prefixes,
         context=context,
         ontology=sorted(ontology, key=ser.triple_key),
-        class_labels=labels,
         sources=list(loaded.sources),
     )
 
@@ -220,7 +217,7 @@ def write_release_files(
         tempfile.mkdtemp(prefix=f"{atomic.TEMPORARY_PREFIX}{info.version}-work-", dir=settings.dist_dir)
     )
     title = info.title.get("en") or next(iter(info.title.values()))
-    writing = _Writing(settings, info, ns, folder, previous, tuple(_comment(info, title)))
+    writing = _Writing(settings, info, ns, folder, previous, title, tuple(_comment(info, title)))
     pool = jobs.JobPool()
     try:
         with stage("load") as run:
@@ -245,7 +242,7 @@ def write_release_files(
             )
             described += _content_triples(ns, info.version, target)
             ser.write_turtle(
-                described, folder / "catalog.ttl", ns, _comment(info, title), extra_prefixes=CATALOG_PREFIXES
+                described, folder / "catalog.ttl", ns, list(writing.comment), extra_prefixes=CATALOG_PREFIXES
             )
             run.detail = f"catalog.ttl ({len(described)} triples)"
         with stage("checksums") as run:
@@ -280,9 +277,8 @@ def _write_in_parallel(
 ) -> None:
     """Wait for the workers' jobs (validation, dumps, tables, changes) while writing the small files."""
     settings, ns, info, folder = writing.settings, writing.ns, writing.info, writing.folder
-    title = info.title.get("en") or next(iter(info.title.values()))
     with stage("dumps", 8) as run:
-        _write_small_files(settings, info, ns, folder, prepared, network, title)
+        _write_small_files(settings, info, ns, folder, prepared, network, writing.title)
         (conforms, serialized), timing = pool.result("validate")
         report = read_report(
             conforms,

@@ -45,6 +45,7 @@ def compiled_shapes(shapes: Graph) -> pyshacl_turbo.CompiledShapes:
     if kept is None or kept[0]() is not shapes or kept[1] != len(shapes):
         compiled = pyshacl_turbo.compile_shapes(graph_store(shapes), advanced=True)  # type: ignore[no-untyped-call]
         kept = _COMPILED[id(shapes)] = (weakref.ref(shapes), len(shapes), compiled)
+        weakref.finalize(shapes, _COMPILED.pop, id(shapes), None)  # gone with the graph
     return kept[2]
 
 

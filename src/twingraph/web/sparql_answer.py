@@ -103,19 +103,21 @@ def answer_fields(settings: Settings, plan: Plan, answer: QueryAnswer) -> list[t
     fields = [("X-Result-Limit", str(limit)), ("X-Result-Truncated", "true" if answer.truncated else "false")]
     if answer.truncated:
         fields.append(("Warning", f'299 - "{truncation_note(limit)}"'))
-    return [
-        *fields,
-        ("ETag", f'W/"{plan.key.tag}"'),
-        ("Cache-Control", f"public, max-age={settings.http_max_age}"),
-        ("Vary", "Accept"),
-    ]
+    return [*fields, *cache_fields(plan.key, settings.http_max_age)]
+
+
+def cache_fields(key: CacheKey, max_age: int) -> list[tuple[str, str]]:
+    """A weak ETag from the key, Cache-Control and ``Vary: Accept``."""
+    return [("ETag", f'W/"{key.tag}"'), ("Cache-Control", f"public, max-age={max_age}"), ("Vary", "Accept")]
 
 
 def cacheable(response: Response, key: CacheKey, max_age: int) -> Response:
-    """A weak ETag from the key, Cache-Control and ``Vary: Accept``."""
-    response.set_etag(key.tag, weak=True)
-    response.headers["Cache-Control"] = f"public, max-age={max_age}"
-    response.vary.add("Accept")
+    """``response`` with :func:`cache_fields` (Vary added to what it already varies on)."""
+    for name, value in cache_fields(key, max_age):
+        if name == "Vary":
+            response.vary.add(value)
+        else:
+            response.headers[name] = value
     return response
 
 
