@@ -15,6 +15,9 @@ DEBS := chromium graphviz nginx wrk rasqal-utils raptor2-utils nodejs virtuoso-o
 BENCHSTAMP := $(VENV)/.bench
 # Benchmark work folder: generated data, built releases and the peers' databases (reused between runs).
 BENCH_WORK ?= /tmp/twingraph-bench
+# The 10M build is stopped (and reported where) when its processes hold more than this: the machine
+# has 24 GiB and no swap, and the kernel's OOM killer would otherwise choose what to end.
+BENCH_CEILING_GIB ?= 21
 
 .PHONY: serve test build validate stats lint docs clean sysdeps bench bench-quick screenshots
 .PHONY: fuzz load soak lock audit
@@ -62,6 +65,7 @@ bench: $(BENCHSTAMP) $(SYSSTAMP)
 	$(BIN)/python benchmarks/bench_releases_memory.py --work $(BENCH_WORK) --size world
 	$(BIN)/python benchmarks/bench_build.py --work $(BENCH_WORK) --size world --pyshacl
 	$(BIN)/python benchmarks/bench_build.py --work $(BENCH_WORK) --size 1M
+	$(BIN)/python benchmarks/bench_build.py --work $(BENCH_WORK) --size 10M --no-rdflib --ceiling $(BENCH_CEILING_GIB)
 	$(BIN)/python benchmarks/targets.py --work $(BENCH_WORK)
 
 # The same scripts on 10k generated triples with 2-second runs: a smoke run (about 5 minutes).

@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_build.py                         # world and 1M
     .venv/bin/python benchmarks/bench_build.py --size world --pyshacl  # also pySHACL on the same graph
     .venv/bin/python benchmarks/bench_build.py --size 10M --no-rdflib  # 10M: time and peak memory
+    .venv/bin/python benchmarks/bench_build.py --size 10M --ceiling 21 # stop the build at 21 GiB
     .venv/bin/python benchmarks/bench_build.py --size 1M --profile /tmp/build.svg  # py-spy flame graph
     .venv/bin/python benchmarks/bench_build.py --quick                 # smoke: 10k triples
 
@@ -13,7 +14,10 @@ stage end; the child records the stage's seconds and its own peak resident memor
 (``resource.getrusage``: ``ru_maxrss`` only grows, so a stage's figure is the peak up to its end).
 The build writes its dumps in worker processes: the parent samples the resident memory of the whole
 process tree (the build and its workers, summed) every 0.2 s, and that peak is the one the target
-is checked against.
+is checked against. With ``--ceiling GIB`` the parent stops the build (SIGKILL to the whole tree)
+when that sum passes GIB, and reports the stages done, the time and the memory at the stop: a build
+that does not fit reports where it ran out instead of taking the machine down with it (the machine
+has no swap; the kernel's OOM killer would pick a process of its own choosing).
 
 Peers on the same release, also in fresh interpreters: rdflib parsing ``twingraph.trig`` and
 writing Turtle (pyoxigraph does both in the build's load and dumps stages), and, with ``--pyshacl``,
@@ -23,10 +27,12 @@ it switched; its report is compared with the build's validator, result by result
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -63,6 +69,12 @@ def _load_average() -> str:
 class Recorder:
     """A build Progress that records (stage, seconds, peak bytes) at each stage end."""
 
+    def __init__(self) -> None:
+        self.stages: list[tuple[str, float, int]] = []
+        self.details: list[str] = []
+        self.cpu: list[float] = []
+        self._cpu_before = _cpu()
+
     def stage(self, name: str, total: int) -> None:
         """A stage starts."""
 
@@ -70,18 +82,14 @@ class Recorder:
         """A step of the stage is done."""
 
     def done(self, name: str, seconds: float, detail: str) -> None:
-        """Record the stage."""
+        """Record the stage, and report its end at once (a build stopped at the ceiling still tells
+        the parent which stages it finished)."""
         self.stages.append((name, seconds, _peak()))
+        print(json.dumps({"stage": name, "seconds": seconds, "peak": _peak()}), flush=True)
         self.details.append(detail)
         cpu = _cpu()
         self.cpu.append(cpu - self._cpu_before)
         self._cpu_before = cpu
-
-    def __init__(self) -> None:
-        self.stages: list[tuple[str, float, int]] = []
-        self.details: list[str] = []
-        self.cpu: list[float] = []
-        self._cpu_before = _cpu()
 
 
 def child_build(dist: Path) -> None:
@@ -154,18 +162,32 @@ def child_pyshacl() -> None:
 
 
 class TreePeak(threading.Thread):
-    """Samples the summed resident memory of a process tree until the process ends; keeps the peak."""
+    """Samples the summed resident memory of a process tree until the process ends; keeps the peak.
+    With a ``ceiling`` (bytes), kills the whole tree once the sum passes it and notes when."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, ceiling: int | None = None) -> None:
         super().__init__(daemon=True)
         self.pid, self.peak, self.stop = pid, 0, threading.Event()
+        self.ceiling, self.started, self.stopped_after = ceiling, time.perf_counter(), 0.0
 
     def run(self) -> None:
         while not self.stop.wait(0.2):
-            self.peak = max(self.peak, sum(common._rss(pid) for pid in common._tree(self.pid)))
+            tree = common._tree(self.pid)
+            rss = sum(common._rss(pid) for pid in tree)
+            self.peak = max(self.peak, rss)
+            if self.ceiling is not None and rss > self.ceiling and not self.stopped_after:
+                self.stopped_after = time.perf_counter() - self.started
+                for pid in tree:
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
 
 
-def run_child(rel: common.Release, *args: str, profile: Path | None = None) -> dict[str, Any]:
+def run_child(
+    rel: common.Release, *args: str, profile: Path | None = None, ceiling: int | None = None
+) -> dict[str, Any]:
+    """Run one child (``--child ARGS``) in a fresh interpreter; its figures, with ``tree_peak`` (the
+    sampled peak of its process tree). Stopped at the ceiling: ``stopped_after`` (seconds) and the
+    ``stages`` it finished."""
     command = [sys.executable, __file__, "--child", *args]
     if profile is not None:
         py_spy = shutil.which("py-spy", path=str(common.BIN)) or "py-spy"
@@ -173,15 +195,20 @@ def run_child(rel: common.Release, *args: str, profile: Path | None = None) -> d
     process = subprocess.Popen(
         command, env=rel.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    sampler = TreePeak(process.pid)
+    sampler = TreePeak(process.pid, ceiling)
     sampler.start()
     stdout, stderr = process.communicate()
     sampler.stop.set()
     sampler.join()
+    lines = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+    if sampler.stopped_after:
+        stages = [[line["stage"], line["seconds"], line["peak"]] for line in lines if "stage" in line]
+        return {"stopped_after": sampler.stopped_after, "stages": stages, "tree_peak": sampler.peak}
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{stderr[-4000:]}")
-    # the child's figures are its last JSON line (py-spy, with --profile, writes to the same stdout)
-    found = dict(json.loads([line for line in stdout.splitlines() if line.startswith("{")][-1]))
+    # the child's figures are its last JSON line without "stage" (py-spy, with --profile, writes to
+    # the same stdout; the build reports each stage's end on its own line)
+    found = dict([line for line in lines if "stage" not in line][-1])
     found["tree_peak"] = sampler.peak
     return found
 
@@ -227,6 +254,16 @@ def record_targets(work: Path, size: str, build: dict[str, Any], peer: dict[str,
         f"peak RSS of the build's process tree under 4 GiB: {'met' if met_peak else 'MISSED'} "
         f"({common.megabytes(peak):,.0f} MiB)"
     )
+    if size.lower() == "10m":
+        targets.record(
+            work,
+            "twingraph build, 10M, on this 24 GiB machine",
+            f"built: {seconds:.0f} s, peak {common.megabytes(peak):,.0f} MiB "
+            f"({int(build['triples']):,} triples)",
+            "-",
+            "builds; time and peak memory",
+            True,
+        )
     if size.lower() != "1m":
         return
     triples = f"{int(build['triples']):,} triples"
@@ -246,6 +283,28 @@ def record_targets(work: Path, size: str, build: dict[str, Any], peer: dict[str,
         "< 4 GiB",
         met_peak,
     )
+
+
+def report_stopped(work: Path, size: str, build: dict[str, Any], ceiling: float, load: str) -> None:
+    """A build stopped at the memory ceiling: the stages it finished, when and where it stopped."""
+    stages, after, peak = build["stages"], float(build["stopped_after"]), int(build["tree_peak"])
+    running = f"after the '{stages[-1][0]}' stage" if stages else "in the first stage (load)"
+    print(f"\n## twingraph build: {size}, stopped at the ceiling of {ceiling:g} GiB\n")
+    print(f"load average (1 min) before the build: {load}\n")
+    if stages:
+        print(
+            common.table(
+                ["stage finished", "seconds", "peak RSS MiB (build, so far)"],
+                [[name, seconds, common.megabytes(stage_peak)] for name, seconds, stage_peak in stages],
+            )
+        )
+    stopped = (
+        f"stopped {running}, {after:.0f} s in, its process tree at {common.megabytes(peak):,.0f} MiB "
+        f"(ceiling {ceiling:g} GiB)"
+    )
+    print(f"\ntarget ({size}): builds on this machine: MISSED ({stopped})")
+    what, goal = f"twingraph build, {size}, on this 24 GiB machine", "builds; time and peak memory"
+    targets.record(work, what, stopped, "-", goal, False)
 
 
 def worker_jobs(stages: list[list[Any]], details: list[str]) -> list[list[object]]:
@@ -286,15 +345,25 @@ def main() -> None:
     parser.add_argument("--pyshacl", action="store_true", help="also validate with pySHACL 0.40.1 (slow)")
     parser.add_argument("--no-rdflib", action="store_true", help="leave out the rdflib parse/write peer")
     parser.add_argument("--profile", type=Path, help="record the build with py-spy into this file (SVG)")
+    parser.add_argument(
+        "--ceiling",
+        type=float,
+        help="stop the build when its process tree holds more than this many GiB (and report where)",
+    )
     args = common.settle(parser.parse_args())
+    ceiling = int(args.ceiling * GIB) if args.ceiling else None
     for size in args.size.split(","):
         rel = prepared(args.work, size)
         dist = rel.folder / "bench-build-dist"
         shutil.rmtree(dist, ignore_errors=True)
         common.say(f"{size}: twingraph build ...")
         load_before = _load_average()
-        build = run_child(rel, "build", str(dist), profile=args.profile)
+        build = run_child(rel, "build", str(dist), profile=args.profile, ceiling=ceiling)
         load_after = _load_average()
+        if "stopped_after" in build:
+            shutil.rmtree(dist, ignore_errors=True)
+            report_stopped(args.work, size, build, float(args.ceiling), load_before)
+            continue
         peer = None
         if not args.no_rdflib:
             common.say(f"{size}: rdflib parse + Turtle ...")

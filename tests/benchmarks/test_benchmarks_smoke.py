@@ -6,6 +6,7 @@ each script completes, starts and stops its servers, and prints its table with n
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -51,3 +52,19 @@ def test_benchmark_runs_in_smoke_mode(script: str, expected: str, work: Path) ->
         assert "failed requests in all runs: 0" in done.stdout, done.stdout
     for column in COLUMNS.get(script, ()):
         assert column in done.stdout, done.stdout
+
+
+def test_build_benchmark_stops_a_build_at_its_memory_ceiling(work: Path) -> None:
+    """``--ceiling`` (what ``make bench`` gives the 10M build): a build that outgrows it is killed with
+    its workers, and the run still ends normally, reporting the target missed and where it stopped."""
+    command = [sys.executable, str(SCRIPTS / "bench_build.py"), "--quick", "--size", SIZE, "--no-rdflib"]
+    command += ["--work", str(work), "--ceiling", "0.05"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "stopped at the ceiling of 0.05 GiB" in done.stdout, done.stdout
+    assert "builds on this machine: MISSED (stopped " in done.stdout, done.stdout
+    rows = [json.loads(line) for line in (work / "targets.jsonl").read_text().splitlines()]
+    assert rows[-1]["what"] == f"twingraph build, {SIZE}, on this 24 GiB machine"
+    assert rows[-1]["met"] is False
+    left = subprocess.run(["pgrep", "-f", f"bench_build.py --child build {work}"], capture_output=True)
+    assert left.returncode == 1, left.stdout  # no build process of this run is left
