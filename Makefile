@@ -110,9 +110,10 @@ stats: $(STAMP)
 	$(BIN)/twingraph stats
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/mypy benchmarks/*.py
 	$(BIN)/lint-imports
 
 # The quality gates (lint, format, types, layer contracts: `make lint`) run beside the tests, which

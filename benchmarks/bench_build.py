@@ -54,11 +54,13 @@ def _peak() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def _cpu() -> float:
-    """CPU seconds (user + system) of this process and of its ended worker processes so far: on a
-    machine shared with other work, these carry over where wall seconds do not."""
-    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+def _cpu(who: int = resource.RUSAGE_SELF) -> float:
+    """CPU seconds (user + system) of this process so far, or (``RUSAGE_CHILDREN``) of its ended
+    worker processes: on a machine shared with other work, these carry over where wall seconds do not.
+    The workers end when the build closes its pool, so their time is counted once, at the end, not
+    under the stage that happens to be running then."""
+    used = resource.getrusage(who)
+    return used.ru_utime + used.ru_stime
 
 
 def _load_average() -> str:
@@ -108,7 +110,8 @@ def child_build(dist: Path) -> None:
                 "details": recorder.details,
                 "cpu": recorder.cpu,
                 "seconds": time.perf_counter() - started,
-                "cpu_seconds": _cpu(),
+                "cpu_seconds": _cpu() + _cpu(resource.RUSAGE_CHILDREN),
+                "workers_cpu": _cpu(resource.RUSAGE_CHILDREN),
                 "peak": _peak(),
                 "triples": result.triples,
             }
@@ -375,6 +378,7 @@ def main() -> None:
                 build["stages"], build["cpu"], build["details"], strict=True
             )
         ]
+        rows.append(["worker processes (their jobs below)", "", build["workers_cpu"], "", ""])
         rows.append(
             ["total", build["seconds"], build["cpu_seconds"], common.megabytes(int(build["peak"])), ""]
         )
@@ -382,7 +386,7 @@ def main() -> None:
         print(f"load average (1 min) before the build: {load_before}, after it: {load_after}\n")
         print(
             common.table(
-                ["stage", "seconds", "CPU s (build + workers)", "peak RSS MiB (build, so far)", "detail"],
+                ["stage", "seconds", "CPU s", "peak RSS MiB (build, so far)", "detail"],
                 rows,
             )
         )

@@ -542,7 +542,7 @@ end
 
 
 def _lua_string(text: str) -> str:
-    """A Lua string literal of ``text``'s UTF-8 bytes (unsafe bytes as three-digit decimal escapes).
+    r"""A Lua string literal of ``text``'s UTF-8 bytes (unsafe bytes as three-digit decimal escapes).
 
     >>> _lua_string('a"b')
     '"a\\034b"'
@@ -662,7 +662,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A Markdown table, columns padded (text left, numbers right)."""
     cells = [[_cell(v) for v in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
-    numeric = [all(_is_number(r[i]) for r in cells) if cells else False for i in range(len(headers))]
+    numeric = [_numeric([r[i] for r in cells]) for i in range(len(headers))]
 
     def line(values: Sequence[str]) -> str:
         padded = [v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric, strict=True)]
@@ -686,6 +686,15 @@ def _cell(value: object) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
+
+
+def _numeric(column: Sequence[str]) -> bool:
+    """A column of numbers, some cells perhaps left empty (or "-"): right-aligned.
+
+    >>> _numeric(["1.5", "", "2,000"]), _numeric(["", "-"]), _numeric(["1", "a"])
+    (True, False, False)
+    """
+    return any(_is_number(c) for c in column) and all(_is_number(c) or c in ("", "-") for c in column)
 
 
 def _is_number(text: str) -> bool:

@@ -24,13 +24,14 @@ import sys
 import time
 from array import array
 from pathlib import Path
-from typing import TextIO
+from typing import IO, Any
 
 import click
 import pyoxigraph as ox
 
+from twingraph.atomic_file import write_atomically
 from twingraph.importers.world_csv import CITIES_FILE, LINKS_FILE, WorldCity, read_cities, read_links
-from twingraph.importers.world_twinnings import default_source, write_atomically
+from twingraph.importers.world_twinnings import default_source
 
 GRAPH = "id/source/synthetic-benchmark"
 SEED_CITIES = 3  # a triangle to start the attachment from
@@ -54,7 +55,7 @@ def parse_count(text: str) -> int:
 class Writer:
     """Streams entities into one GRAPH block and counts the triples written."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: IO[str]) -> None:
         self.out = out
         self.triples = 0
 
@@ -74,7 +75,7 @@ def _coordinate(value: str, jitter: float, limit: int) -> str:
 
 
 def generate(
-    target: int, seed: int, cities_in: list[WorldCity], mean_links: float, out: TextIO
+    target: int, seed: int, cities_in: list[WorldCity], mean_links: float, out: IO[str]
 ) -> tuple[Writer, array[int]]:
     """Write the synthetic graph to ``out`` until it holds at least ``target`` triples."""
     rng = random.Random(seed)
@@ -217,7 +218,7 @@ def main(target: int, out: Path, seed: int, source: Path | None) -> None:
         sys.exit(2)
     result: dict[str, tuple[Writer, array[int]]] = {}
 
-    def body(handle: TextIO) -> None:
+    def body(handle: IO[Any]) -> None:
         handle.write(HEADER.format(target=target, seed=seed, graph=GRAPH))
         result["run"] = generate(target, seed, real, len(links) / len(real), handle)
         handle.write("}\n")
