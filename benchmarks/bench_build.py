@@ -185,6 +185,21 @@ class TreePeak(threading.Thread):
                         os.kill(pid, signal.SIGKILL)
 
 
+def _json_lines(stdout: str) -> list[dict[str, Any]]:
+    r"""The JSON objects a child printed, one a line (a line cut short when the child was killed at
+    the ceiling is left out).
+
+    >>> _json_lines('{"stage": "load"}\nother output\n{"stage": "prep')
+    [{'stage': 'load'}]
+    """
+    found = []
+    for line in stdout.splitlines():
+        if line.startswith("{"):
+            with contextlib.suppress(json.JSONDecodeError):
+                found.append(dict(json.loads(line)))
+    return found
+
+
 def run_child(
     rel: common.Release, *args: str, profile: Path | None = None, ceiling: int | None = None
 ) -> dict[str, Any]:
@@ -203,7 +218,7 @@ def run_child(
     stdout, stderr = process.communicate()
     sampler.stop.set()
     sampler.join()
-    lines = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+    lines = _json_lines(stdout)
     if sampler.stopped_after:
         stages = [[line["stage"], line["seconds"], line["peak"]] for line in lines if "stage" in line]
         return {"stopped_after": sampler.stopped_after, "stages": stages, "tree_peak": sampler.peak}
