@@ -47,6 +47,11 @@ from twingraph.release import ReleaseError, resolve_release, verify_release
 APP_FACTORY = "twingraph.serve:served_app"
 GRACE_SECONDS = 5  # beyond the query time limit, for a request under way to finish at shutdown
 WARM_UP_SECONDS = 60.0  # longest a starting worker waits for its warm-up before it serves
+# The time limit of each query that builds the saved index and values: whole-release reads of our own,
+# run once per release, not a visitor's query. At 1M generated triples the names query alone takes 8 to
+# 12 s, so the request limit (10 s by default) failed the build on a busy machine, and then every start
+# tried again and every worker built the index itself (a start of 64 s instead of 9).
+SAVE_QUERY_TIMEOUT = 600.0
 
 
 class PortUnavailable(Exception):
@@ -188,12 +193,14 @@ def save_index_apart(settings: Settings, modules: list[str] | None = None) -> No
     (reconcile/saved.py, web/release_facts.py). ``modules``: which of the two to save (default both).
 
     Apart so that the main process, whose memory counts beside its workers', does not keep the index's
-    objects (Python seldom returns freed memory to the system). A failure only costs speed: the
+    objects (Python seldom returns freed memory to the system). Its queries may each run up to
+    ``SAVE_QUERY_TIMEOUT`` seconds (the request limit, when longer). A failure only costs speed: the
     workers then build the index themselves, as before.
     """
     chosen = modules or ["twingraph.reconcile.saved", "twingraph.web.release_facts"]
     code = "; ".join(f"import {module}; {module}.save_configured()" for module in chosen)
-    env = {**os.environ, **settings_environment(settings)}
+    timeout = max(settings.query_timeout, SAVE_QUERY_TIMEOUT)
+    env = {**os.environ, **settings_environment(dataclasses.replace(settings, query_timeout=timeout))}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]

@@ -88,3 +88,20 @@ def test_serving_a_release_saves_its_index_before_the_workers_start(own_cache: S
         assert saved is not None and saved.version == store.version
     finally:
         store.close()
+
+
+def test_the_index_is_saved_even_when_its_queries_outlast_the_request_limit(own_cache: Settings) -> None:
+    """The index and the home page's values are built by whole-release queries of our own: the time
+    limit of a visitor's query does not apply to them (at 1M generated triples the names query takes
+    about as long as the default 10 s, and the index was then never saved)."""
+    from twingraph.serve import check_release
+    from twingraph.web.release_facts import facts_path
+
+    hurried = dataclasses.replace(own_cache, query_timeout=0.0001)
+    check_release(hurried)
+    store = open_store(own_cache)
+    try:
+        assert read_index(index_path(store, own_cache.store_cache_dir)) is not None
+        assert facts_path(store, own_cache.base_iri, own_cache.store_cache_dir).is_file()
+    finally:
+        store.close()
