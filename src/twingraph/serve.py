@@ -48,9 +48,9 @@ APP_FACTORY = "twingraph.serve:served_app"
 GRACE_SECONDS = 5  # beyond the query time limit, for a request under way to finish at shutdown
 WARM_UP_SECONDS = 60.0  # longest a starting worker waits for its warm-up before it serves
 # The time limit of each query that builds the saved index and values: whole-release reads of our own,
-# run once per release, not a visitor's query. At 1M generated triples the names query alone takes 8 to
-# 12 s, so the request limit (10 s by default) failed the build on a busy machine, and then every start
-# tried again and every worker built the index itself (a start of 64 s instead of 9).
+# run once per release, not a visitor's query. At 1M generated triples (about 30 s to build in all) one
+# of them ran past the request limit (10 s by default) on a busy machine, and then every start tried
+# again and every worker built the index itself (a start of 64 s instead of 9).
 SAVE_QUERY_TIMEOUT = 600.0
 
 
