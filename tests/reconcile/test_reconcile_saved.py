@@ -92,8 +92,8 @@ def test_serving_a_release_saves_its_index_before_the_workers_start(own_cache: S
 
 def test_the_index_is_saved_even_when_its_queries_outlast_the_request_limit(own_cache: Settings) -> None:
     """The index and the home page's values are built by whole-release queries of our own: the time
-    limit of a visitor's query does not apply to them (at 1M generated triples the names query takes
-    about as long as the default 10 s, and the index was then never saved)."""
+    limit of a visitor's query does not apply to them (at 1M generated triples one of them ran past
+    the default 10 s on a busy machine, and the index was then never saved)."""
     from twingraph.serve import check_release
     from twingraph.web.release_facts import facts_path
 
