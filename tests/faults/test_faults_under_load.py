@@ -195,7 +195,10 @@ def test_killing_a_web_worker_loses_only_its_requests_and_it_is_replaced(
     outcomes, kill = _run_with_kill(server, release_settings.base_iri, victim)
     lost = _lost(outcomes)
     assert len(outcomes) > 50, f"only {len(outcomes)} requests"
-    assert len(lost) <= CLIENTS, [(o.status, o.error) for o in lost]
+    # No bound of one per client: each Granian worker listens on a socket of its own (SO_REUSEPORT on
+    # Linux), and the kernel hands a new connection to the killed worker's socket until it has closed.
+    # A client that lost its request and sent the next one at once can lose that one too (seen in CI:
+    # 6 lost by 4 clients within 20 ms of the kill). What holds is when: all of them in that window.
     assert all(kill.in_flight(o) for o in lost), [
         (o.started - kill.sent, o.ended - kill.sent, kill.gone - kill.sent, o.status, o.error)
         for o in lost
