@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 
 from twingraph.namespaces import BaseNamespaces
-from twingraph.publish.changes import changes_markdown, changes_triples, compute_changes
+from twingraph.publish.changes import (
+    changes_markdown,
+    changes_triples,
+    compare_lines,
+    compute_changes,
+    graph_lines,
+    ntriples_lines,
+    write_changes,
+)
 from twingraph.publish.serialize import stable_literal
 from twingraph.publish.tables import TABLES, TableError, index_by_subject, table_rows
 
@@ -14,6 +24,7 @@ NS = BaseNamespaces("https://example.org/tg/")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 CS = "http://purl.org/vocab/changeset/schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 def _t(s: str, p: ox.NamedNode | str, o: ox.NamedNode | ox.Literal) -> ox.Triple:
@@ -67,6 +78,41 @@ def test_changes_as_rdf_reify_the_changed_values_with_stable_iris() -> None:
     additions = [t.object for t in triples if t.subject == changeset and t.predicate.value == CS + "addition"]
     assert len(additions) == 1 and isinstance(additions[0], ox.NamedNode)
     assert not any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples)
+
+
+def test_a_changed_claim_whose_iri_has_a_fragment_gives_valid_changes_rdf(tmp_path: Path) -> None:
+    """A conflict's claims are ``id/conflict/x#source--value``: their change sets and reified
+    statements must still be IRIs (a second '#' made the build's changes job fail)."""
+    claim = "conflict/dortmund-buffalo-start-date#ruhrnachrichten-2015--1977"
+    value = ox.NamedNode(NS.tg + "claimedValue")
+    before = [_t(claim, value, ox.Literal("1977", datatype=ox.NamedNode(XSD + "gYear")))]
+    after = [_t(claim, value, ox.Literal("1978", datatype=ox.NamedNode(XSD + "gYear")))]
+    changes = compute_changes(after, before, NS, "0.2.0", "2026-12-01", "0.1.0")
+    assert [(e.iri, e.kind) for e in changes.entities] == [(NS.resource + claim, "changed")]
+    write_changes(changes, tmp_path, NS, {})
+    graph = ox.Store()
+    graph.load(path=str(tmp_path / "changes.ttl"), format=ox.RdfFormat.TURTLE)
+    changeset = ox.NamedNode(f"{NS.base}dataset/0.2.0/changes/{claim.replace('#', '%23')}")
+    subject = graph.quads_for_pattern(changeset, ox.NamedNode(CS + "subjectOfChange"), None)
+    assert [q.object for q in subject] == [ox.NamedNode(NS.resource + claim)]
+    statements = [
+        q.object.value
+        for what in ("removal", "addition")
+        for q in graph.quads_for_pattern(changeset, ox.NamedNode(CS + what), None)
+    ]
+    assert len(statements) == 2 and all(s.startswith(changeset.value + "#") for s in statements)
+
+
+def test_lines_spelt_otherwise_are_no_change_and_other_triples_are_counted() -> None:
+    """Lines are compared as bytes first; where they differ they are compared as triples."""
+    amiens = ntriples_lines(_city("amiens", "Amiens"))
+    escaped = [line.replace(b'"Amiens"', b'"\\u0041miens"') for line in amiens]
+    assert escaped != amiens
+    extra = ox.Triple(ox.NamedNode("http://example.org/x"), RDFS_LABEL, ox.Literal("x"))
+    now, before = graph_lines(amiens + ntriples_lines([extra]), NS), graph_lines(escaped, NS)
+    changes = compare_lines(now, before, NS, "0.2.0", "2026-12-01", "0.1.0")
+    assert changes.entities == []
+    assert (changes.other_added, changes.other_removed) == (1, 0)
 
 
 def test_two_uncontested_values_in_a_one_value_column_stop_the_table() -> None:

@@ -8,8 +8,10 @@ removed and added per property. ``changes.ttl`` says the same with the Changeset
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -62,47 +64,82 @@ class Changes:
         )
 
 
-def read_triples(release: Path) -> list[ox.Triple]:
-    """The triples of a published release (its ``twingraph.nt.gz``)."""
+def read_lines(release: Path) -> list[bytes]:
+    """The N-Triples lines of a published release (its ``twingraph.nt.gz``).
+
+    Raises OSError when the file cannot be read (a missing or broken gzip file).
+    """
     with gzip.open(release / "twingraph.nt.gz", "rb") as handle:
-        return [
-            t.triple if isinstance(t, ox.Quad) else t
-            for t in ox.parse(handle.read(), format=ox.RdfFormat.N_TRIPLES)
-        ]
+        return handle.read().splitlines()
 
 
-def _by_subject(
-    triples: Iterable[ox.Triple], prefix: str
-) -> tuple[dict[str, set[ox.Triple]], set[ox.Triple]]:
-    entities: dict[str, set[ox.Triple]] = defaultdict(set)
-    other: set[ox.Triple] = set()
-    for t in triples:
-        if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(prefix):
-            entities[t.subject.value].add(t)
+def ntriples_lines(triples: Iterable[ox.Triple]) -> list[bytes]:
+    """``triples`` as N-Triples lines, as a release's file holds them."""
+    return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").splitlines()
+
+
+@dataclass
+class GraphLines:
+    """A graph's N-Triples lines by entity (the subject's IRI, between its angle brackets, as
+    bytes: the lines' own spelling) and the other lines (ontology, sources, ...). The lines are
+    compared as bytes and parsed only where they differ or are shown."""
+
+    entities: dict[bytes, list[bytes]] = field(default_factory=dict)
+    other: set[bytes] = field(default_factory=set)
+    subclass: list[bytes] = field(default_factory=list)  # the rdfs:subClassOf lines
+
+
+_SUBCLASS = f"> <{SUBCLASS}> <".encode()
+_LABEL_OR_TYPE = b"|".join(re.escape(iri.encode()) for iri in (RDFS + "label", RDF_TYPE))
+_DESCRIBING = re.compile(rb"<[^>]*> <(?:%s)> " % _LABEL_OR_TYPE)  # a label's or a type's line
+
+
+def graph_lines(lines: Iterable[bytes], ns: BaseNamespaces) -> GraphLines:
+    """Group N-Triples lines (a line ends after its `` .``, with or without the line break)."""
+    prefix = f"<{ns.resource}".encode()
+    graph = GraphLines()
+    entities, other = graph.entities, graph.other
+    for raw in lines:
+        line = raw.rstrip(b"\r\n")
+        if not line or line.startswith(b"#"):
+            continue
+        if _SUBCLASS in line:
+            graph.subclass.append(line)
+        if line.startswith(prefix):
+            subject = line[1 : line.index(b"> ")]  # an N-Triples IRI holds neither "> " nor a space
+            if subject in entities:
+                entities[subject].append(line)
+            else:
+                entities[subject] = [line]
         else:
-            other.add(t)
-    return entities, other
+            other.add(line)
+    return graph
+
+
+def _parsed(lines: Iterable[bytes]) -> set[ox.Triple]:
+    data = b"\n".join(lines)
+    return {t.triple if isinstance(t, ox.Quad) else t for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
 
 
 def _label(triples: Iterable[ox.Triple]) -> str:
-    labels = {
-        t.object.language: t.object.value
-        for t in triples
-        if t.predicate.value == RDFS + "label" and isinstance(t.object, ox.Literal)
-    }
+    labels: dict[str, str] = {}
+    for t in sorted(triples, key=str):  # of two labels in one language, the first in this order
+        if t.predicate.value == RDFS + "label" and isinstance(t.object, ox.Literal):
+            labels.setdefault(t.object.language or "", t.object.value)
     return labels.get("en") or labels.get("de") or next(iter(sorted(labels.values())), "")
 
 
-def _most_specific_class(
-    triples: Iterable[ox.Triple], ns: BaseNamespaces, supers: dict[str, set[str]]
-) -> str:
-    types = {
+def _tg_types(triples: Iterable[ox.Triple], ns: BaseNamespaces) -> frozenset[str]:
+    return frozenset(
         t.object.value
         for t in triples
         if t.predicate.value == RDF_TYPE
         and isinstance(t.object, ox.NamedNode)
         and t.object.value.startswith(ns.tg)
-    }
+    )
+
+
+def _most_specific(types: frozenset[str], supers: dict[str, set[str]]) -> str:
     specific = sorted(c for c in types if not any(c in supers.get(other, set()) for other in types - {c}))
     return specific[0] if specific else ""
 
@@ -137,28 +174,59 @@ def compute_changes(
     previous_version: str | None,
 ) -> Changes:
     """Compare the current triples with the previous release's, entity by entity."""
-    supers = _superclasses(current)
-    now, now_other = _by_subject(current, ns.resource)
-    before, before_other = _by_subject(previous or [], ns.resource)
+    before = graph_lines(ntriples_lines(previous), ns) if previous is not None else None
+    now = graph_lines(ntriples_lines(current), ns)
+    return compare_lines(now, before, ns, version, date, previous_version)
+
+
+def compare_lines(
+    now: GraphLines,
+    before: GraphLines | None,
+    ns: BaseNamespaces,
+    version: str,
+    date: str,
+    previous_version: str | None,
+) -> Changes:
+    """Compare two releases' lines (:func:`graph_lines`; ``before`` None: the first release).
+
+    Equal lines are equal triples (one writer wrote both); lines that differ are parsed and
+    compared as triples, so that a line spelt otherwise (an escape) is no change.
+    """
+    supers = _superclasses(_parsed(now.subclass))
+    old_entities = before.entities if before is not None else {}
     entities = []
-    for iri in sorted(now.keys() | before.keys()):
-        new, old = now.get(iri, set()), before.get(iri, set())
-        if new == old:
+    describing: list[bytes] = []  # the label and type lines of the entities listed, parsed at once
+    for key in sorted(now.entities.keys() | old_entities.keys()):
+        new_lines, old_lines = now.entities.get(key, []), old_entities.get(key, [])
+        if new_lines and old_lines and set(new_lines) == set(old_lines):
             continue
-        described = new or old
-        kind = "added" if not old else "removed" if not new else "changed"
-        change = EntityChange(iri, kind, _label(described), _most_specific_class(described, ns, supers))
-        if kind == "changed":
-            change.removed = sorted(old - new, key=str)
-            change.added = sorted(new - old, key=str)
+        change = EntityChange(key.decode("utf-8"), "added" if not old_lines else "removed", "", "")
+        if new_lines and old_lines:
+            new, old = _parsed(new_lines), _parsed(old_lines)
+            if new == old:
+                continue
+            change.kind = "changed"
+            change.removed, change.added = sorted(old - new, key=str), sorted(new - old, key=str)
+        describing += filter(_DESCRIBING.match, new_lines or old_lines)
         entities.append(change)
+    described: dict[str, list[ox.Triple]] = defaultdict(list)
+    for triple in _parsed(describing):
+        described[str(triple.subject)[1:-1]].append(triple)  # an entity's subject is an IRI
+    most_specific = functools.cache(lambda types: _most_specific(types, supers))  # few sets of types
+    for change in entities:
+        triples = described.get(change.iri, [])
+        change.label, change.cls = _label(triples), most_specific(_tg_types(triples, ns))
+    added = removed = 0
+    if before is not None:
+        new_other, old_other = _parsed(now.other - before.other), _parsed(before.other - now.other)
+        added, removed = len(new_other - old_other), len(old_other - new_other)
     return Changes(
         version=version,
         date=date,
         previous=previous_version,
         entities=entities,
-        other_added=len(now_other - before_other) if previous is not None else 0,
-        other_removed=len(before_other - now_other),
+        other_added=added,
+        other_removed=removed,
     )
 
 
@@ -244,6 +312,18 @@ def _statement_iri(changeset: str, what: str, triple: ox.Triple) -> str:
     return f"{changeset}#{what}-{digest}"
 
 
+def changeset_iri(dataset: str, entity: str, ns: BaseNamespaces) -> str:
+    """The IRI of an entity's change set: its path under the release's ``changes/``.
+
+    A ``#`` of the entity's IRI (a conflict's claims: ``id/conflict/x#source--value``) is
+    percent-encoded, so that the change set's reified statements can be fragments of it.
+
+    >>> changeset_iri("https://x.org/dataset/2", "https://x.org/id/conflict/a#b", BaseNamespaces("https://x.org/"))
+    'https://x.org/dataset/2/changes/conflict/a%23b'
+    """
+    return f"{dataset}/changes/{entity[len(ns.resource) :].replace('#', '%23')}"
+
+
 def changes_triples(changes: Changes, ns: BaseNamespaces) -> list[ox.Triple]:
     """The changes as RDF: one cs:ChangeSet per entity, reified statements for changed values."""
     out: list[ox.Triple] = []
@@ -257,7 +337,7 @@ def changes_triples(changes: Changes, ns: BaseNamespaces) -> list[ox.Triple]:
     if changes.previous is not None:
         add(dataset, PROV + "wasRevisionOf", f"{ns.base}dataset/{changes.previous}")
     for entity in changes.entities:
-        changeset = f"{dataset}/changes/{entity.iri[len(ns.resource) :]}"
+        changeset = changeset_iri(dataset, entity.iri, ns)
         add(changeset, RDF_TYPE, CS + "ChangeSet")
         add(changeset, CS + "subjectOfChange", entity.iri)
         add(changeset, CS + "changeReason", ox.Literal(entity.kind, language="en"))

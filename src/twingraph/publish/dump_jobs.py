@@ -30,7 +30,7 @@ import pyoxigraph as ox
 from twingraph.config import Settings
 from twingraph.namespaces import BaseNamespaces
 from twingraph.publish import serialize as ser
-from twingraph.publish.changes import compute_changes, read_triples, write_changes
+from twingraph.publish.changes import compare_lines, graph_lines, read_lines, write_changes
 from twingraph.publish.contested import write_contested
 from twingraph.publish.jsonld_dump import write_jsonld_stream
 from twingraph.publish.published_files import PublishedFiles, write_graphs
@@ -157,9 +157,10 @@ def changes(
 
     Raises OSError, SyntaxError or ValueError when the previous release cannot be read.
     """
-    before = read_triples(previous) if previous else None
-    current = list(triples_of(job.files.union))
-    found = compute_changes(current, before, job.ns, version, date, previous.name if previous else None)
+    before = graph_lines(read_lines(previous), job.ns) if previous else None
+    with job.files.union.open("rb") as lines:
+        current = graph_lines(lines, job.ns)
+    found = compare_lines(current, before, job.ns, version, date, previous.name if previous else None)
     write_changes(found, job.folder, job.ns, class_labels)
     return found.summary()
 

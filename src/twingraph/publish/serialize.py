@@ -8,6 +8,7 @@ dump has its own streaming writer (``publish.jsonld_dump``). The same graph give
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -79,7 +80,8 @@ def dump_prefixes(ns: BaseNamespaces, iris: set[str], extra: dict[str, str] | No
     [('city', 'https://x.org/id/city/'), ('tg', 'https://x.org/ontology#')]
     """
     vocabularies = {**ns.prefixes(), **(extra or {})}
-    prefixes = {p: n for p, n in vocabularies.items() if any(iri.startswith(n) for iri in iris)}
+    ordered = sorted(iris)  # the IRIs starting with a namespace come first among those not less than it
+    prefixes = {p: n for p, n in vocabularies.items() if _starts_any(ordered, n)}
     for iri in iris:
         segment, slash, _rest = iri[len(ns.resource) :].partition("/")
         if (
@@ -90,6 +92,11 @@ def dump_prefixes(ns: BaseNamespaces, iris: set[str], extra: dict[str, str] | No
         ):
             prefixes[segment] = f"{ns.resource}{segment}/"
     return dict(sorted(prefixes.items()))
+
+
+def _starts_any(ordered: list[str], namespace: str) -> bool:
+    at = bisect.bisect_left(ordered, namespace)
+    return at < len(ordered) and ordered[at].startswith(namespace)
 
 
 def prologue_lines(
