@@ -43,6 +43,22 @@ def test_default_graph_is_the_merge(store: EmbeddedStore) -> None:
     assert store.graphs() == [BASE + "source/one", BASE + "source/two"]
 
 
+@pytest.mark.parametrize("default", ["none", "part", "merge"])
+def test_the_database_default_graph_is_the_merge_whatever_the_dump_has(tmp_path: Path, default: str) -> None:
+    """A release's dump holds the merge as its default graph (then no merge is run again, and no
+    write-ahead log of it is left in the folder); a dump without it, or with a part, is merged."""
+    named = quads(extra=3000)
+    merge = sorted({ox.Quad(q.subject, q.predicate, q.object) for q in named}, key=str)
+    given = {"none": [], "part": merge[:10], "merge": merge}[default]
+    folder = write_release(tmp_path / "dist", "1.0.0", named + given)
+    location = prepare_database(folder / "twingraph.trig", release_fingerprint(folder), tmp_path / "cache")
+    database = ox.Store.read_only(str(location / "db"))
+    assert sorted(database.quads_for_pattern(None, None, None, ox.DefaultGraph()), key=str) == merge
+    assert len(database) == len(named) + len(merge)
+    logs = sum(path.stat().st_size for path in (location / "db").glob("*.log"))
+    assert logs < 100_000 if default == "merge" else logs > 100_000, logs
+
+
 def test_bindings_and_forms(store: EmbeddedStore) -> None:
     query = "SELECT ?o WHERE { ?s <twinnedWith> ?o }"
     assert store.select(query, {"s": EX(BASE + "id/city/amiens")}) == [{"o": EX(BASE + "id/city/dortmund")}]
