@@ -56,6 +56,29 @@ def test_conflicting_values_side_by_side_with_their_sources(pages_client: FlaskC
     assert "/doc/conflict/maurice-vast-pseudonym" in page.links
 
 
+def test_a_conflicts_document_describes_its_claims(pages_client: FlaskClient) -> None:
+    """A claim is a hash IRI of its conflict (``conflict/x#source--value``): a client dereferencing
+    it gets the conflict's document, and the claim's value and source must be in it."""
+    conflict = BASE + "id/conflict/maurice-vast-pseudonym"
+    answer = pages_client.get(
+        "/doc/conflict/maurice-vast-pseudonym", headers={"Accept": "application/n-quads"}
+    )
+    assert answer.status_code == 200
+    quads = list(ox.parse(answer.data, format=ox.RdfFormat.N_QUADS))
+    claims = {q.object.value for q in quads if q.predicate.value == BASE + "ontology#claim"}
+    assert len(claims) >= 2 and all(c.startswith(conflict + "#") for c in claims)
+    for claim in claims:
+        said = {q.predicate.value: q.object for q in quads if q.subject.value == claim}
+        assert BASE + "ontology#claimValue" in said, claim
+        assert said[BASE + "ontology#claimSource"].value.startswith(BASE + "id/source/"), claim
+    maitron = next(c for c in claims if "#maitron-vast--" in c)
+    values = [
+        q for q in quads if q.subject.value == maitron and q.predicate.value == BASE + "ontology#claimValue"
+    ]
+    assert {q.object.value for q in values} == {"Max Croquet"}
+    assert any(isinstance(q.graph_name, ox.NamedNode) for q in values), "with the graph that states it"
+
+
 def test_derived_facts_are_marked_not_sourced(pages_client: FlaskClient) -> None:
     page = get_page(pages_client, "/doc/city/amiens", **{"Accept-Language": "en"})
     assert "schema:name" not in page.text("properties")

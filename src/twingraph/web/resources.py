@@ -310,13 +310,16 @@ def rendered_response(
 
 
 def description_quads(iri: str) -> list[ox.Quad]:
-    """What the RDF description holds: every statement about ``iri`` and every link to it, with graphs."""
+    """What the RDF description holds: every statement about ``iri`` and every link to it, and the
+    statements about the hash IRIs of its document that it links to (``iri#...``), with graphs."""
     store = get_store()
     this = ox.NamedNode(iri)
     quads = [
         ox.Quad(this, r["p"], r["o"], r["g"])  # type: ignore[arg-type]
         for r in store.select(load_query("pages/facts"), {"this": this})
     ]
+    for row in store.select(load_query("pages/fragment-facts"), {"this": this}):
+        quads.append(ox.Quad(row["s"], row["p"], row["o"], row["g"]))  # type: ignore[arg-type]
     for row in store.select(load_query("pages/incoming-quads"), {"this": this}):
         quads.append(ox.Quad(row["x"], row["p"], this, row["g"]))  # type: ignore[arg-type]
     return quads
