@@ -18,6 +18,7 @@ import pyoxigraph as ox
 
 from twingraph.config import Settings
 from twingraph.namespaces import BaseNamespaces
+from twingraph.queries import load_query
 
 
 class DataError(Exception):
@@ -123,7 +124,6 @@ def rule_queries() -> list[tuple[str, str]]:
 
 
 _CONSTRUCT = re.compile(r"\bCONSTRUCT\s*\{(?P<template>[^{}]*)\}\s*WHERE\b", re.IGNORECASE)
-MERGE_NAMED_GRAPHS = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 def rule_update(query: str, graph: str) -> str:
@@ -202,7 +202,7 @@ def materialize_union(store: ox.Store) -> int:
     queries run against this materialised default graph instead. Returns the triples added.
     """
     before = len(store)
-    store.update(MERGE_NAMED_GRAPHS)
+    store.update(load_query("merge-named-graphs"))
     return len(store) - before
 
 

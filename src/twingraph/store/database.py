@@ -30,7 +30,6 @@ from twingraph.queries import load_query
 DUMP_NAME = "twingraph.trig"
 MARKER = "twingraph-fingerprint"
 LAYOUT = "merged-default-1"  # change when the database layout changes, so old caches are not reused
-MERGE_NAMED_GRAPHS = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 def release_version(folder: Path) -> str:
@@ -86,7 +85,7 @@ def prepare_database(dump: Path, fingerprint: str, cache_dir: str | Path | None 
         # update, unlike the bulk load, goes through the database's write-ahead log (at world size
         # 4.2 s and a 94 MB log kept in the folder; the check takes 1.2 s).
         if store.query(load_query("store/merge-incomplete")):
-            store.update(MERGE_NAMED_GRAPHS)
+            store.update(load_query("merge-named-graphs"))
         store.optimize()
         # The release's degrees, which bound the work of simple queries (store/degrees.py), measured
         # once with the load (imported here: the query workers import this module and need none of it).
